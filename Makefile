@@ -1,0 +1,36 @@
+# actorgraph — run | test | bench | lint | refdata
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+AG     := $(BIN)/actorgraph
+SIZE   ?= 1M
+
+.PHONY: run test bench lint refdata install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: set up, build the graph of the project's sources into dist/, and show it
+run: install
+	$(AG) build
+	$(AG) stats
+
+## test: the whole test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+## lint: ruff and mypy
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+clean:
+	rm -rf dist build .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,29 @@
+"""Helpers shared by the verbs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ..project import Project
+
+
+def project_from(ctx: click.Context, data_dir: Path | None = None) -> Project:
+    """The project the command acts on (``-C`` folder or the current one)."""
+    start = (ctx.find_root().obj or {}).get("directory")
+    return Project.discover(start, data_dir)
+
+
+def console(err: bool = False) -> Console:
+    return Console(stderr=err, highlight=False, soft_wrap=True)
+
+
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of messages and labels.",
+)

@@ -1,0 +1,217 @@
+"""The store: one small interface, an embedded pyoxigraph backend and room for
+remote SPARQL 1.1 servers.
+
+>>> store = EmbeddedStore()
+>>> store.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g")
+1
+>>> [row["s"].value for row in store.select("SELECT ?s WHERE { ?s ?p ?o }")]
+['http://e/a']
+>>> store.graphs()
+['http://e/g']
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from .errors import LoadError, QueryError
+
+#: File extension → pyoxigraph format.
+FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+
+
+def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
+    """The RDF format of a file name (``x.ttl``, ``x.nt.gz``) or format name (``ttl``)."""
+    text = str(name_or_path).lower().removesuffix(".gz")
+    key = text.rsplit(".", 1)[-1]
+    try:
+        return FORMATS[key]
+    except KeyError:
+        raise LoadError(
+            f"unknown RDF format {key!r}; expected one of {', '.join(sorted(FORMATS))}",
+            file=str(name_or_path) if "." in text else None,
+        ) from None
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a source file, checked: present, not empty, UTF-8."""
+    if not path.exists():
+        raise LoadError("file not found", file=path)
+    if not path.is_file():
+        raise LoadError("not a file", file=path)
+    try:
+        raw = path.read_bytes()
+        if path.name.endswith(".gz"):
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError) as exc:
+        raise LoadError(f"cannot read: {exc}", file=path) from None
+    if not raw.strip():
+        raise LoadError("file is empty", file=path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", file=path, line=line
+        ) from None
+    return raw
+
+
+def syntax_error(exc: SyntaxError, file: str | Path | None) -> LoadError:
+    """A pyoxigraph syntax error as a :class:`LoadError` with file and line."""
+    message = exc.msg or str(exc)
+    # pyoxigraph says "Parser error between line L column C and …: message".
+    if message.startswith("Parser error") and ": " in message:
+        message = message.split(": ", 1)[1]
+    return LoadError(f"syntax error: {message}", file=file, line=exc.lineno, column=exc.offset)
+
+
+class Store(Protocol):
+    """What the rest of the package needs from a store."""
+
+    def select(
+        self, query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def graphs(self) -> list[str]: ...
+
+
+class EmbeddedStore:
+    """A pyoxigraph store, in memory (``path=None``) or in an on-disk folder."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.ox = ox.Store(str(path)) if path is not None else ox.Store()
+
+    # ---- loading -------------------------------------------------------
+    def load_bytes(
+        self,
+        data: bytes,
+        fmt: str | ox.RdfFormat,
+        *,
+        graph: str | None = None,
+        base_iri: str | None = None,
+        file: str | Path | None = None,
+    ) -> int:
+        """Parse ``data`` into ``graph`` (quads formats keep their own graphs).
+
+        Returns the number of quads added. Nothing is added on a syntax error.
+        """
+        rdf_fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
+        quads_file = rdf_fmt in QUAD_FORMATS
+        target = ox.NamedNode(graph) if graph and not quads_file else None
+        before = len(self.ox)
+        try:
+            # Store.load is transactional: a syntax error leaves the store unchanged.
+            self.ox.load(data, format=rdf_fmt, base_iri=base_iri, to_graph=target)
+        except SyntaxError as exc:
+            raise syntax_error(exc, file) from None
+        except ValueError as exc:
+            raise LoadError(f"invalid RDF: {exc}", file=file) from None
+        if quads_file and graph:
+            # Triples outside any graph in a quads file belong to the file's own graph.
+            self.ox.update(f"ADD DEFAULT TO <{graph}> ; DROP SILENT DEFAULT")
+        return len(self.ox) - before
+
+    def load_file(self, path: Path, *, graph: str | None = None) -> int:
+        """Load one file, checked and named in every error."""
+        data = read_source(path)
+        return self.load_bytes(
+            data, rdf_format(path.name), graph=graph, base_iri=path.resolve().as_uri(), file=path
+        )
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        self.ox.extend(quads)
+
+    # ---- querying ------------------------------------------------------
+    def query(
+        self,
+        query: str,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        *,
+        union: bool = True,
+    ) -> Any:
+        """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``."""
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            return self.ox.query(query, use_default_graph_as_union=union, substitutions=subs or None)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def select(
+        self,
+        query: str,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        *,
+        union: bool = True,
+    ) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of variable name → pyoxigraph term (unbound omitted)."""
+        solutions = self.query(query, bindings, union=union)
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for sol in solutions:
+            row = {}
+            for name in names:
+                term = sol[name]
+                if term is not None:
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def update(self, update: str) -> None:
+        try:
+            self.ox.update(update)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL update syntax error: {exc.msg or exc}") from None
+
+    # ---- reading -------------------------------------------------------
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self.ox)
+        return sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        if graphs is None:
+            yield from self.ox
+            return
+        for g in graphs:
+            yield from self.ox.quads_for_pattern(None, None, None, ox.NamedNode(g))
+
+    def ntriples(self, graphs: Iterable[str] | None = None) -> bytes:
+        """The triples of ``graphs`` (all by default) as N-Triples bytes, for handing to rdflib."""
+        triples = (q.triple for q in self.quads(graphs))
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def to_rdflib(self, graphs: Iterable[str] | None = None) -> Any:
+        """An rdflib Graph of the union of ``graphs``, handed over as N-Triples bytes."""
+        from rdflib import Graph
+
+        g = Graph()
+        data = self.ntriples(graphs)
+        if data:
+            g.parse(data=data, format="nt")
+        return g
