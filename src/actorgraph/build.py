@@ -45,14 +45,20 @@ def build(
     and each file is replaced atomically, so a failure leaves ``dist/`` as it was."""
     store, loaded = load_project(project, progress=progress)
     stats = compute(store)
-    report = validate_store(store, project.shapes_files, project.queries_dir, engine=engine, lang=lang)
+    report = validate_store(
+        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang
+    )
     out = out_dir or project.dist_dir
-    outputs: list[tuple[str, bytes]] = [(f"actorgraph.{fmt}", serialize(store, fmt)) for fmt in DIST_FORMATS]
+    outputs: list[tuple[str, bytes]] = [
+        (f"actorgraph.{fmt}", serialize(store, fmt)) for fmt in DIST_FORMATS
+    ]
     for extra in EXTRA_OUTPUTS:
         outputs.extend(extra(project, store))
     outputs.append(("report.txt", report.to_text(lang).encode("utf-8")))
     outputs.append(("report.json", report.to_json(lang).encode("utf-8")))
-    outputs.append(("stats.json", (json.dumps(stats.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()))
+    outputs.append(
+        ("stats.json", (json.dumps(stats.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+    )
     written = []
     for name, data in outputs:
         path = out / name

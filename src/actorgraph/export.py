@@ -29,7 +29,9 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _KIND_ORDER = {
     kind: i
-    for i, kind in enumerate(("source", "organisation", "project", "partnership", "resource", "concept"))
+    for i, kind in enumerate(
+        ("source", "organisation", "project", "partnership", "resource", "concept")
+    )
 }
 
 

@@ -19,7 +19,9 @@ from .namespaces import KINDS
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Letters that NFKD does not decompose into ASCII.
-_SPECIAL = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
+_SPECIAL = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"}
+)
 
 
 def fold(text: str) -> str:
@@ -45,5 +47,7 @@ def instance_iri(kind: str, name_or_slug: str) -> str:
     try:
         namespace = KINDS[kind]
     except KeyError:
-        raise ValueError(f"unknown instance kind {kind!r}; expected one of {', '.join(KINDS)}") from None
+        raise ValueError(
+            f"unknown instance kind {kind!r}; expected one of {', '.join(KINDS)}"
+        ) from None
     return str(namespace[slugify(name_or_slug)])

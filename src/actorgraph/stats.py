@@ -43,7 +43,8 @@ class Stats:
             "graphs": [{"graph": g, "group": k, "triples": n} for g, k, n in self.graphs],
             "classes": [{"class": c, "instances": n} for c, n in self.classes],
             "sources": [
-                {"source": s, "title": t, "modified": m, "subjects": n} for s, t, m, n in self.sources
+                {"source": s, "title": t, "modified": m, "subjects": n}
+                for s, t, m, n in self.sources
             ],
         }
 

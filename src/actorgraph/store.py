@@ -69,7 +69,9 @@ def read_source(path: Path) -> bytes:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise LoadError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", file=path, line=line
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            file=path,
+            line=line,
         ) from None
     return raw
 
@@ -150,7 +152,9 @@ class EmbeddedStore:
         """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``."""
         subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         try:
-            return self.ox.query(query, use_default_graph_as_union=union, substitutions=subs or None)
+            return self.ox.query(
+                query, use_default_graph_as_union=union, substitutions=subs or None
+            )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
         except OSError as exc:

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, XSD
 from .catalogue import Query, catalogue
 from .errors import LoadError
 from .namespaces import PREFIXES, SH
-from .store import EmbeddedStore, read_source, rdf_format, syntax_error
+from .store import EmbeddedStore, rdf_format, read_source, syntax_error
 
 SEVERITIES = ("Violation", "Warning", "Info")
 ENGINES = ("pyshacl",)
@@ -46,7 +46,13 @@ class Result:
         return next(iter(self.messages.values()), self.component)
 
     def key(self) -> tuple[int, str, str, str, str]:
-        return (SEVERITIES.index(self.severity), self.focus, self.path or "", self.component, self.value or "")
+        return (
+            SEVERITIES.index(self.severity),
+            self.focus,
+            self.path or "",
+            self.component,
+            self.value or "",
+        )
 
 
 @dataclass
@@ -147,7 +153,7 @@ def _term(value: str) -> URIRef | BNode:
 def _short(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            local = iri[len(ns):]
+            local = iri[len(ns) :]
             if "/" not in local and "#" not in local:
                 return f"{prefix}:{local}"
     return f"<{iri}>" if "://" in iri else iri
@@ -164,7 +170,10 @@ def load_shapes(paths: Sequence[Path]) -> Graph:
         data = read_source(path)
         try:
             ox.parse(data, format=rdf_format(path.name))  # strict syntax check with line numbers
-            nt = ox.serialize(ox.parse(data, format=rdf_format(path.name), base_iri=path.resolve().as_uri()), format=ox.RdfFormat.N_QUADS)
+            nt = ox.serialize(
+                ox.parse(data, format=rdf_format(path.name), base_iri=path.resolve().as_uri()),
+                format=ox.RdfFormat.N_QUADS,
+            )
         except SyntaxError as exc:
             raise syntax_error(exc, path) from None
         g.parse(data=nt or b"", format="nt")
@@ -245,7 +254,9 @@ def run_violation_queries(store: EmbeddedStore, queries: Iterable[Query]) -> lis
         focus_var = "focus" if "focus" in names else (names[0] if names else None)
         for sol in solutions:
             focus = sol[focus_var] if focus_var else None
-            path, value, message = (sol[n] if n in names else None for n in ("path", "value", "message"))
+            path, value, message = (
+                sol[n] if n in names else None for n in ("path", "value", "message")
+            )
             messages = {"en": query.summary}
             if query.header.get("summary_fr"):
                 messages["fr"] = query.header["summary_fr"]
@@ -308,7 +319,10 @@ def validate_store(
 ) -> Report:
     """Validate everything in ``store`` against the shapes and the violation queries."""
     if engine not in ENGINES:
-        raise LoadError(f"unknown validation engine {engine!r}; expected one of {', '.join(ENGINES)}", field="--engine")
+        raise LoadError(
+            f"unknown validation engine {engine!r}; expected one of {', '.join(ENGINES)}",
+            field="--engine",
+        )
     shapes = load_shapes(shapes_files)
     data = store.to_rdflib()
     results = run_pyshacl(data, shapes)
@@ -319,4 +333,4 @@ def validate_store(
     return Report(results, engine)
 
 
-__all__ = ["ENGINES", "Report", "Result", "XSD", "validate_store"]
+__all__ = ["ENGINES", "XSD", "Report", "Result", "validate_store"]

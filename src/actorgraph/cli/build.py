@@ -15,14 +15,35 @@ from .stats import short
 
 
 @click.command("build")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of instance data (default: data/graph).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: dist).")
-@click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True, help="SHACL engine.")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of instance data (default: data/graph).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: dist).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
+    show_default=True,
+    help="SHACL engine.",
+)
 @LANG
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
 @click.pass_context
 def command(
-    ctx: click.Context, data_dir: Path | None, out_dir: Path | None, engine: str, lang: str, quiet: bool
+    ctx: click.Context,
+    data_dir: Path | None,
+    out_dir: Path | None,
+    engine: str,
+    lang: str,
+    quiet: bool,
 ) -> None:
     """Load ontology, vocabularies, data, reference data and links; validate;
     write dist/ (actorgraph.ttl, .nt, .nq, .trig, report.txt, report.json).

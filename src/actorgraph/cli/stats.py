@@ -17,12 +17,14 @@ def short(iri: str) -> str:
     """A CURIE for ``iri`` when a known prefix fits."""
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
 
 
 @click.command("stats")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.pass_context
 def command(ctx: click.Context, fmt: str) -> None:
     """Counts per named graph, per class and per source.

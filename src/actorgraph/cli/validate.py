@@ -15,9 +15,19 @@ from .common import LANG, project_from
 @click.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
 )
-@click.option("--engine", type=click.Choice(ENGINES), default=ENGINES[0], show_default=True, help="SHACL engine.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
+    show_default=True,
+    help="SHACL engine.",
+)
 @click.option(
     "--severity",
     type=click.Choice(["Violation", "Warning", "Info"]),
@@ -47,7 +57,9 @@ def command(
         store, _ = load_files(project, files)
     else:
         store, _ = load_project(project)
-    report = validate_store(store, project.shapes_files, project.queries_dir, engine=engine, lang=lang)
+    report = validate_store(
+        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang
+    )
     keep = ("Violation", "Warning", "Info")[: ("Violation", "Warning", "Info").index(severity) + 1]
     shown = type(report)([r for r in report.results if r.severity in keep], report.engine)
     # Violations are always kept, so the filtered report has the same verdict.
