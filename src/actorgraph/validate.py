@@ -8,12 +8,14 @@ vocabulary membership can be checked.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, XSD
 
 from .catalogue import Query, catalogue
@@ -91,9 +93,11 @@ class Report:
             lines.append("")
             lines.append(f"{_short(focus)}" + (f"  «{label}»" if label else ""))
             for r in results:
-                where = _short(r.path) if r.path else "—"
+                where = _short_path(r.path) if r.path else "—"
                 value = f" = {r.value}" if r.value is not None else ""
-                lines.append(f"  [{r.severity}] {where}{value}: {r.message(lang)}  ({r.component})")
+                lines.append(
+                    f"  [{r.severity}] {where}{value}: {r.message(lang)}  ({_short(r.component)})"
+                )
         return "\n".join(lines) + "\n"
 
     def by_focus(self) -> dict[str, list[Result]]:
@@ -150,6 +154,18 @@ def _term(value: str) -> URIRef | BNode:
     return BNode(value[2:]) if value.startswith("_:") else URIRef(value)
 
 
+def _short_path(path: str) -> str:
+    """Each IRI of a property path as a CURIE (``^ag:partner``, ``ag:siren | ag:rna``)."""
+
+    def one(token: str) -> str:
+        head = len(token) - len(token.lstrip("^("))
+        tail = len(token) - len(token.rstrip(")*+?"))
+        core = token[head : len(token) - tail]
+        return token[:head] + (_short(core) if "://" in core else core) + token[len(token) - tail :]
+
+    return " ".join(one(t) for t in path.split(" "))
+
+
 def _short(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
@@ -189,13 +205,20 @@ def _node_str(node: Any) -> str:
 
 
 def _path_str(g: Graph, path: Any) -> str | None:
+    """A SHACL property path in SPARQL property-path notation."""
     if path is None:
         return None
     if isinstance(path, URIRef):
         return str(path)
-    inverse = g.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^{inverse}"
+    if (inverse := g.value(path, SH.inversePath)) is not None:
+        return f"^{_path_str(g, inverse)}"
+    if (alternatives := g.value(path, SH.alternativePath)) is not None:
+        return " | ".join(_path_str(g, p) or "?" for p in Collection(g, alternatives))
+    for op, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        if (inner := g.value(path, op)) is not None:
+            return f"({_path_str(g, inner)}){mark}"
+    if g.value(path, RDF.first) is not None:
+        return " / ".join(_path_str(g, p) or "?" for p in Collection(g, path))
     return "(complex path)"
 
 
@@ -283,22 +306,22 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE {
   VALUES ?s { %s }
   { ?s skos:prefLabel ?label } UNION { ?s dcterms:title ?label } UNION { ?s rdfs:label ?label }
-  FILTER (lang(?label) = ?lang || lang(?label) = "" || lang(?label) = "fr")
+  FILTER (lang(?label) IN ("%s", "", "fr"))
 }
 """
 
 
 def add_labels(store: EmbeddedStore, results: list[Result], lang: str) -> None:
     """Fill each result's ``label`` with its focus node's name, in ``lang`` when there is one."""
-    import pyoxigraph as ox
-
+    if not re.fullmatch(r"[a-z]{2,3}", lang):
+        raise ValueError(f"not a language code: {lang!r}")
     iris = sorted({r.focus for r in results if r.focus.startswith(("http://", "https://"))})
     if not iris:
         return
     best: dict[str, tuple[int, str]] = {}
     for i in range(0, len(iris), 500):
         values = " ".join(f"<{iri}>" for iri in iris[i : i + 500])
-        for row in store.select(_LABELS % values, {"lang": ox.Literal(lang)}):
+        for row in store.select(_LABELS % (values, lang)):
             label = row["label"]
             rank = 0 if label.language == lang else 1 if label.language == "fr" else 2
             current = best.get(row["s"].value)
