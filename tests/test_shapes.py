@@ -1,0 +1,340 @@
+"""SHACL shapes: the shape files themselves, and their valid/invalid examples.
+
+Each example in ``tests/shapes/{valid,invalid}/`` is a self-contained Turtle
+file (the few rdfs:subClassOf / skos:inScheme triples it needs included).
+An invalid example opens with one comment line per expected result::
+
+    # expect: <ConstraintComponent local name> <focus node> <result path>
+    # expect-warning: ...      (sh:Warning)
+    # expect-info: ...         (sh:Info)
+
+Focus and path are ``<full IRI>`` or ``prefix:local`` (the file's prefixes);
+the path is ``-`` when the result has none and ``[]`` when it is a complex
+path. Violations must match exactly (as a set). Warnings and infos are checked
+only for the focus nodes named on ``expect-warning`` / ``expect-info`` lines,
+and must match exactly for those nodes. Results about nodes the example does
+not describe (the real vocabularies, when loaded) are left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+
+ROOT = Path(__file__).resolve().parents[1]
+SHAPES_DIR = ROOT / "ontology" / "shapes"
+VIOLATIONS_FILE = SHAPES_DIR / "actorgraph.shapes.ttl"
+RECOMMENDED_FILE = SHAPES_DIR / "actorgraph.recommended.ttl"
+ONTOLOGY_FILE = ROOT / "ontology" / "actorgraph.ttl"
+VOCABULARIES_DIR = ROOT / "ontology" / "vocabularies"
+EXAMPLES_DIR = Path(__file__).resolve().parent / "shapes"
+
+AG = Namespace("https://w3id.org/actorgraph/ontology#")
+AGSH = Namespace("https://w3id.org/actorgraph/shapes#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+SEVERITY_OF_TAG = {"expect": SH.Violation, "expect-warning": SH.Warning, "expect-info": SH.Info}
+EXPECT_LINE = re.compile(r"^#\s*(expect(?:-warning|-info)?):\s*(\S+)\s+(\S+)\s+(\S+)\s*$")
+
+VALID = sorted((EXAMPLES_DIR / "valid").glob("*.ttl"))
+INVALID = sorted((EXAMPLES_DIR / "invalid").glob("*.ttl"))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@functools.lru_cache(maxsize=None)
+def shapes_graph() -> Graph:
+    g = Graph()
+    g.parse(VIOLATIONS_FILE, format="turtle")
+    g.parse(RECOMMENDED_FILE, format="turtle")
+    return g
+
+
+@functools.lru_cache(maxsize=None)
+def ontology_graph() -> Graph | None:
+    """The ontology and vocabularies, when the repository has them yet."""
+    files = [ONTOLOGY_FILE] if ONTOLOGY_FILE.exists() else []
+    files += sorted(VOCABULARIES_DIR.glob("*.ttl")) if VOCABULARIES_DIR.is_dir() else []
+    if not files:
+        return None
+    g = Graph()
+    for f in files:
+        g.parse(f, format="turtle")
+    return g
+
+
+def _term(text: str, data: Graph, where: str) -> object:
+    if text == "-":
+        return None
+    if text == "[]":
+        return "[]"
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    try:
+        return data.namespace_manager.expand_curie(text)
+    except ValueError as exc:
+        raise AssertionError(f"{where}: cannot read term {text!r}: {exc}") from None
+
+
+def expectations(path: Path, data: Graph) -> dict[URIRef, set[tuple]]:
+    """Expected results by severity, read from the file's header comments."""
+    expected: dict[URIRef, set[tuple]] = {sev: set() for sev in SEVERITY_OF_TAG.values()}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.startswith("#") or "expect" not in line.split(":")[0]:
+            continue
+        match = EXPECT_LINE.match(line)
+        assert match, f"{path.name}:{number}: malformed expectation line: {line!r}"
+        tag, component, focus, result_path = match.groups()
+        where = f"{path.name}:{number}"
+        expected[SEVERITY_OF_TAG[tag]].add(
+            (component, _term(focus, data, where), _term(result_path, data, where))
+        )
+    return expected
+
+
+def results(data: Graph) -> dict[URIRef, set[tuple]]:
+    """Validate; results by severity as (component, focus, path), for the example's own nodes."""
+    conforms, report, text = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        ont_graph=ontology_graph(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    own_nodes = set(data.subjects())
+    found: dict[URIRef, set[tuple]] = {sev: set() for sev in SEVERITY_OF_TAG.values()}
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        if focus not in own_nodes:
+            continue
+        component = str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
+        result_path = report.value(result, SH.resultPath)
+        if isinstance(result_path, BNode):
+            result_path = "[]"
+        found[report.value(result, SH.resultSeverity)].add((component, focus, result_path))
+    return found
+
+
+def _show(items: set[tuple]) -> str:
+    return "\n  ".join(sorted(" ".join(str(x) for x in item) for item in items)) or "(none)"
+
+
+def check_example(path: Path) -> None:
+    data = Graph().parse(path, format="turtle")
+    expected = expectations(path, data)
+    found = results(data)
+    assert found[SH.Violation] == expected[SH.Violation], (
+        f"{path.name}: violations differ\n"
+        f"expected:\n  {_show(expected[SH.Violation])}\nfound:\n  {_show(found[SH.Violation])}"
+    )
+    for severity in (SH.Warning, SH.Info):
+        focus_nodes = {item[1] for item in expected[severity]}
+        got = {item for item in found[severity] if item[1] in focus_nodes}
+        assert got == expected[severity], (
+            f"{path.name}: {severity.fragment} results differ\n"
+            f"expected:\n  {_show(expected[severity])}\nfound:\n  {_show(got)}"
+        )
+
+
+def node_shapes(g: Graph) -> set[URIRef]:
+    return set(g.subjects(RDF.type, SH.NodeShape))
+
+
+def helper_shapes(g: Graph) -> set:
+    """Node shapes only reached through sh:node (vocabulary membership)."""
+    return set(g.objects(None, SH.node))
+
+
+def targeted_shapes(g: Graph) -> set[URIRef]:
+    return node_shapes(g) - helper_shapes(g)
+
+
+def example_class(shape: URIRef) -> str:
+    return str(shape).rsplit("#", 1)[-1].removesuffix("_Shape")
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.name for p in VALID])
+def test_valid_example_conforms(path: Path) -> None:
+    data = Graph().parse(path, format="turtle")
+    assert not expectations(path, data)[SH.Violation], f"{path.name}: a valid example expects violations"
+    check_example(path)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])
+def test_invalid_example_reports_exactly_what_it_expects(path: Path) -> None:
+    data = Graph().parse(path, format="turtle")
+    expected = expectations(path, data)
+    assert any(expected.values()), f"{path.name}: no '# expect:' line"
+    check_example(path)
+
+
+def test_examples_exist() -> None:
+    assert len(VALID) >= 10 and len(INVALID) >= 20
+
+
+def test_every_node_shape_has_valid_and_invalid_examples() -> None:
+    missing = []
+    for shape in targeted_shapes(shapes_graph()):
+        name = example_class(shape)
+        if not (EXAMPLES_DIR / "valid" / f"{name}.ttl").exists():
+            missing.append(f"valid/{name}.ttl")
+        if not list((EXAMPLES_DIR / "invalid").glob(f"{name}-*.ttl")):
+            missing.append(f"invalid/{name}-*.ttl")
+    assert not missing, "missing examples: " + ", ".join(sorted(missing))
+
+
+def test_every_example_is_named_after_a_shape() -> None:
+    names = {example_class(s) for s in targeted_shapes(shapes_graph())}
+    stray = [p.name for p in VALID if p.stem not in names]
+    stray += [p.name for p in INVALID if p.stem.split("-", 1)[0] not in names]
+    assert not stray, f"examples named after no shape: {stray}"
+
+
+def test_every_violation_shape_is_exercised_by_an_invalid_example() -> None:
+    """Each targeted node shape of the violation file yields a violation in some example."""
+    exercised = set()
+    for path in INVALID:
+        data = Graph().parse(path, format="turtle")
+        if expectations(path, data)[SH.Violation]:
+            exercised.add(path.stem.split("-", 1)[0])
+    wanted = {example_class(s) for s in targeted_shapes(Graph().parse(VIOLATIONS_FILE))}
+    assert wanted <= exercised, f"no violation example for: {sorted(wanted - exercised)}"
+
+
+# --------------------------------------------------------------------------- shape files
+
+
+@pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
+def test_shape_file_describes_itself(path: Path) -> None:
+    g = Graph().parse(path, format="turtle")
+    DCT = Namespace("http://purl.org/dc/terms/")
+    docs = set(g.subjects(DCT.conformsTo, URIRef("http://www.w3.org/ns/shacl#")))
+    assert len(docs) == 1, f"{path.name}: one node with dcterms:conformsTo sh: expected"
+    (doc,) = docs
+    titles = {t.language for t in g.objects(doc, DCT.title)}
+    assert titles == {"fr", "en"}, f"{path.name}: dcterms:title in fr and en"
+    assert {d.language for d in g.objects(doc, DCT.description)} == {"fr", "en"}
+    assert path.read_text(encoding="utf-8").startswith("# ===="), f"{path.name}: comment banner"
+
+
+@pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
+def test_every_node_shape_has_a_target(path: Path) -> None:
+    g = Graph().parse(path, format="turtle")
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    shapes = targeted_shapes(g)
+    assert shapes, f"{path.name}: no node shape"
+    untargeted = [s for s in shapes if not any(g.value(s, t) for t in targets)]
+    assert not untargeted, f"{path.name}: node shapes without a target: {untargeted}"
+    for helper in helper_shapes(g):
+        assert (helper, RDF.type, SH.NodeShape) in g, f"{helper} used by sh:node but not declared"
+
+
+@pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
+def test_shapes_are_named_after_their_class(path: Path) -> None:
+    g = Graph().parse(path, format="turtle")
+    for shape in targeted_shapes(g):
+        assert isinstance(shape, URIRef) and shape.startswith(str(AGSH)), shape
+        target = g.value(shape, SH.targetClass)
+        assert target is not None, shape
+        local = re.split(r"[#/]", str(target))[-1]
+        assert shape == AGSH[f"{local}_Shape"], f"{shape} targets {target}"
+        for prop in g.objects(shape, SH.property):
+            assert isinstance(prop, URIRef) and prop.startswith(str(AGSH)), f"{shape}: blank property shape"
+
+
+@pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
+def test_messages_in_french_and_english(path: Path) -> None:
+    g = Graph().parse(path, format="turtle")
+    subjects = set(g.subjects(SH.message, None))
+    assert subjects, f"{path.name}: no sh:message"
+    for s in subjects:
+        langs = sorted(m.language or "" for m in g.objects(s, SH.message))
+        assert langs == ["en", "fr"], f"{path.name}: {s} has messages in {langs}, want one @fr and one @en"
+
+
+@pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
+def test_every_constraint_has_a_message(path: Path) -> None:
+    g = Graph().parse(path, format="turtle")
+    for shape in targeted_shapes(g):
+        for prop in g.objects(shape, SH.property):
+            assert g.value(prop, SH.message) is not None, f"{prop} has no sh:message"
+        for sparql in g.objects(shape, SH.sparql):
+            assert g.value(sparql, SH.message) is not None, f"{sparql} has no sh:message"
+
+
+def test_severities_match_the_file() -> None:
+    violations = Graph().parse(VIOLATIONS_FILE)
+    recommended = Graph().parse(RECOMMENDED_FILE)
+    assert set(violations.objects(None, SH.severity)) <= {SH.Violation}
+    props = {p for s in targeted_shapes(recommended) for p in recommended.objects(s, SH.property)}
+    assert props
+    for prop in props:
+        assert recommended.value(prop, SH.severity) in (SH.Warning, SH.Info), f"{prop}: severity"
+    for shape in node_shapes(recommended):
+        assert recommended.value(shape, SH.severity) is None, f"{shape}: a node shape severity would leak"
+
+
+def test_sparql_prefixes_are_declared() -> None:
+    g = shapes_graph()
+    declared = {str(p) for d in g.objects(None, SH.declare) for p in g.objects(d, SH.prefix)}
+    for constraint in g.subjects(SH.select, None):
+        assert g.value(constraint, SH.prefixes) is not None, f"{constraint}: no sh:prefixes"
+        query = str(g.value(constraint, SH.select))
+        used = set(re.findall(r"\b([a-z][a-zA-Z]*):[A-Za-z]", query))
+        assert used <= declared, f"{constraint}: undeclared prefixes {used - declared}"
+
+
+def test_kind_class_list_matches_the_ontology() -> None:
+    """The closed list of organisation classes names only classes of the ontology, when present."""
+    g = Graph().parse(VIOLATIONS_FILE)
+    listed = set(Collection(g, g.value(AGSH["Concept_Shape-kindClass"], SH["in"])))
+    assert AG.Organisation in listed and AG.Commune in listed
+    if not ONTOLOGY_FILE.exists():
+        pytest.skip("ontology/actorgraph.ttl not written yet")
+    ont = Graph().parse(ONTOLOGY_FILE)
+    undeclared = sorted(c for c in listed if (c, None, None) not in ont)
+    assert not undeclared, f"classes not in the ontology: {undeclared}"
+
+
+def test_ontology_terms_used_by_shapes_exist() -> None:
+    if not ONTOLOGY_FILE.exists():
+        pytest.skip("ontology/actorgraph.ttl not written yet")
+    ont = Graph().parse(ONTOLOGY_FILE)
+    used = {
+        t
+        for t in shapes_graph().all_nodes()
+        if isinstance(t, URIRef) and t.startswith(str(AG))
+    }
+    undeclared = sorted(t for t in used if (t, None, None) not in ont)
+    assert not undeclared, f"ag: terms used by the shapes but not declared: {undeclared}"
+
+
+def test_luhn_constraint_matches_python() -> None:
+    """The SPARQL Luhn check agrees with python-stdnum on a range of numbers."""
+    from stdnum.fr import siren
+
+    numbers = [f"{n:09d}" for n in range(732829300, 732829340)] + ["356000000", "200093201", "000000000"]
+    ttl = ["@prefix ag: <https://w3id.org/actorgraph/ontology#> .",
+           "@prefix skos: <http://www.w3.org/2004/02/skos/core#> ."]
+    for n in numbers:
+        ttl.append(f'<urn:x:{n}> a ag:Organisation ; skos:altLabel "o{n}"@fr ; ag:siren "{n}" .')
+    data = Graph().parse(data="\n".join(ttl), format="turtle")
+    failing = {
+        str(focus).rsplit(":", 1)[-1]
+        for comp, focus, _ in results(data)[SH.Violation]
+        if comp == "SPARQLConstraintComponent"
+    }
+    expected = {n for n in numbers if not siren.is_valid(n)}
+    assert expected and failing == expected
