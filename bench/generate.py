@@ -62,11 +62,36 @@ KINDS: list[tuple[str, str | None]] = [
 ]
 PUBLIC = {k for k, _ in KINDS} - {"Association", "FoundationOrNetwork"}
 
-WORDS = (
-    "atelier territoire commun public service ville transition démocratie design lab "
-    "citoyen réseau innovation solidarité énergie climat numérique santé jeunesse "
-    "mobilité culture école habitat rural métropole région quartier avenir"
-).split()
+WORDS = [
+    "atelier",
+    "territoire",
+    "commun",
+    "public",
+    "service",
+    "ville",
+    "transition",
+    "démocratie",
+    "design",
+    "lab",
+    "citoyen",
+    "réseau",
+    "innovation",
+    "solidarité",
+    "énergie",
+    "climat",
+    "numérique",
+    "santé",
+    "jeunesse",
+    "mobilité",
+    "culture",
+    "école",
+    "habitat",
+    "rural",
+    "métropole",
+    "région",
+    "quartier",
+    "avenir",
+]
 
 TRIPLES_PER_SOURCE = 20_000
 
