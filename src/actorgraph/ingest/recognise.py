@@ -1,0 +1,422 @@
+"""Recognise names: organisations and projects against a gazetteer, and
+vocabulary concepts (themes, methods, resource kinds) from their ``skos:altLabel``.
+
+The gazetteer takes any list of :class:`Entry` (IRI, names, kind), so the
+organisations already in the graph and the French public-authority reference
+plug in the same way.
+
+>>> gaz = Gazetteer([
+...     Entry("http://e/mel", (Name("Métropole Européenne de Lille", "pref"), Name("MEL", "alt")), "http://k/Metropole"),
+...     Entry("http://e/cdc", (Name("Caisse des Dépôts", "pref"),), "http://k/Bank"),
+...     Entry("http://e/gironde", (Name("Département de la Gironde", "pref"),), "http://k/Departement"),
+... ])
+>>> gaz.match("la MEL").entry.iri
+'http://e/mel'
+>>> m = gaz.match("Caissee des Dépôts")
+>>> m.entry.iri, m.how
+('http://e/cdc', 'typo')
+>>> gaz.match("le Gironde").how
+'form'
+>>> gaz.match("Ville de Nulle-Part") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..slug import fold
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_ARTICLES = ("la ", "le ", "les ", "l ", "the ")
+
+#: Leading words that only say what kind of body a name is ("ville de Mulhouse",
+#: "Département de la Gironde"); the rest of the name is its core.
+_FORM_PREFIXES = tuple(
+    sorted(
+        (
+            "ville de ",
+            "ville d ",
+            "mairie de ",
+            "mairie d ",
+            "commune de ",
+            "commune d ",
+            "departement de la ",
+            "departement de l ",
+            "departement du ",
+            "departement des ",
+            "departement de ",
+            "departement d ",
+            "conseil departemental de la ",
+            "conseil departemental de l ",
+            "conseil departemental du ",
+            "conseil departemental des ",
+            "conseil departemental de ",
+            "conseil departemental d ",
+            "region ",
+            "conseil regional de ",
+            "conseil regional d ",
+            "conseil regional du ",
+            "conseil regional des ",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def normalise(name: str) -> str:
+    """Folded words of a name, hyphens and punctuation as spaces, no leading article.
+
+    >>> normalise("L'Eurométropole de Strasbourg")
+    'eurometropole de strasbourg'
+    >>> normalise("Mulhouse-Alsace-Agglomération")
+    'mulhouse alsace agglomeration'
+    """
+    text = " ".join(_TOKEN.findall(fold(name)))
+    for article in _ARTICLES:
+        if text.startswith(article) and len(text) > len(article):
+            return text[len(article) :]
+    return text
+
+
+def core(norm: str) -> str:
+    """A normalised name without the words that only give its kind.
+
+    >>> core("departement de la gironde"), core("mairie de paris"), core("metz metropole")
+    ('gironde', 'paris', 'metz metropole')
+    """
+    for prefix in _FORM_PREFIXES:
+        if norm.startswith(prefix) and len(norm) > len(prefix) + 2:
+            return norm[len(prefix) :]
+    return norm
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``.
+
+    >>> distance("caissee des depots", "caisse des depots", 2)
+    1
+    >>> distance("paris", "lille", 1)
+    2
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of an entry: ``pref``, ``alt`` or ``hidden`` (a known misspelling)."""
+
+    text: str
+    role: str = "alt"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Something names can point to: its IRI, its names, its kind (a class IRI)."""
+
+    iri: str
+    names: tuple[Name, ...]
+    kind: str
+    #: Lower ranks win when a name fits several entries: the project's own data
+    #: (0) before the reference gazetteer (1).
+    rank: int = 0
+
+    @property
+    def pref(self) -> str | None:
+        return next((n.text for n in self.names if n.role == "pref"), None)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A written name recognised as ``entry``: ``how`` is exact, form, typo."""
+
+    entry: Entry
+    written: str
+    how: str
+    name: Name
+
+    @property
+    def is_pref(self) -> bool:
+        """The written name is the entry's preferred name (up to case and article)."""
+        return self.name.role == "pref" and self.how == "exact"
+
+
+@dataclass
+class Gazetteer:
+    """Entries indexed by normalised name, by core name, and by length for typos."""
+
+    entries: Sequence[Entry]
+    _exact: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
+    _core: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
+    _by_length: dict[int, list[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._exact = defaultdict(list)
+        self._core = defaultdict(list)
+        self._by_length = defaultdict(list)
+        for entry in self.entries:
+            for name in entry.names:
+                norm = normalise(name.text)
+                if not norm:
+                    continue
+                if (entry, name) not in self._exact[norm]:
+                    if not self._exact[norm]:
+                        self._by_length[len(norm)].append(norm)
+                    self._exact[norm].append((entry, name))
+                c = core(norm)
+                if c != norm:
+                    self._core[c].append((entry, name))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def extended(self, more: Iterable[Entry]) -> Gazetteer:
+        return Gazetteer([*self.entries, *more])
+
+    @staticmethod
+    def _unique(found: list[tuple[Entry, Name]]) -> tuple[Entry, Name] | None:
+        if not found:
+            return None
+        best = min(e.rank for e, _ in found)
+        found = [(e, n) for e, n in found if e.rank == best]
+        iris = {e.iri for e, _ in found}
+        if len(iris) != 1:
+            return None
+        # Prefer the preferred name when one entry is found through several.
+        return sorted(found, key=lambda en: ("pref", "alt", "hidden").index(en[1].role))[0]
+
+    def match(self, written: str, *alternatives: str) -> Match | None:
+        """The entry ``written`` names (or one of its ``alternatives``, e.g. the
+        expansion of an abbreviation); None when nothing or several match."""
+        for how in ("exact", "form", "typo"):
+            for text in (written, *alternatives):
+                norm = normalise(text)
+                if len(norm) < 2:
+                    continue
+                if how == "typo" and text.replace(" ", "").isupper():
+                    continue  # an abbreviation: one letter off is another body
+                found = self._lookup(norm, how)
+                if found is not None:
+                    return Match(found[0], written, how, found[1])
+        return None
+
+    def _lookup(self, norm: str, how: str) -> tuple[Entry, Name] | None:
+        if how == "exact":
+            return self._unique(self._exact.get(norm, []))
+        if how == "form":
+            c = core(norm)
+            candidates = self._core.get(c, []) + (self._exact.get(c, []) if c != norm else [])
+            candidates += self._core.get(norm, [])
+            return self._unique(candidates)
+        # A small typo: one edit in short names, two in long ones.
+        if len(norm) < 8:
+            return None
+        limit = 1 if len(norm) < 16 else 2
+        best: list[tuple[Entry, Name]] = []
+        best_distance = limit + 1
+        for length in range(len(norm) - limit, len(norm) + limit + 1):
+            for other in self._by_length.get(length, []):
+                if other[0] != norm[0]:
+                    continue
+                d = distance(norm, other, limit)
+                if d < best_distance:
+                    best, best_distance = list(self._exact[other]), d
+                elif d == best_distance and d <= limit:
+                    best.extend(self._exact[other])
+        return self._unique(best) if best_distance <= limit else None
+
+
+# ---------------------------------------------------------------- concepts
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    scheme: str
+
+
+@dataclass
+class ConceptMatcher:
+    """Finds vocabulary concepts in a text through their labels, longest phrase
+    first, without overlaps; a title cut with "..." may end in a word's start.
+
+    >>> m = ConceptMatcher([("agc:dt", "transition démocratique"), ("agc:et", "transition"),
+    ...                     ("agc:ci", "citoyens")])
+    >>> m.find("Transition démocratique : quelles exi")
+    ['agc:dt']
+    >>> m.find("À la découverte des collectifs citoye", truncated=True)
+    ['agc:ci']
+    """
+
+    labels: Iterable[tuple[str, str]]
+    _index: dict[str, list[tuple[tuple[str, ...], str]]] = field(init=False, repr=False)
+
+    #: A cut word must keep this many letters to count as the start of a label word.
+    MIN_PREFIX = 5
+
+    def __post_init__(self) -> None:
+        self._index = defaultdict(list)
+        for iri, label in self.labels:
+            tokens = tuple(_TOKEN.findall(fold(label)))
+            if tokens and (tokens, iri) not in self._index[tokens[0]]:
+                self._index[tokens[0]].append((tokens, iri))
+        for options in self._index.values():
+            options.sort(key=lambda o: (-len(o[0]), o[1]))
+
+    def find(self, text: str, truncated: bool = False) -> list[str]:
+        """Concept IRIs named in ``text``, in order of appearance, without repeats."""
+        tokens = _TOKEN.findall(fold(text))
+        found: list[str] = []
+        i = 0
+        while i < len(tokens):
+            hit = self._at(tokens, i, truncated)
+            if hit is None:
+                i += 1
+                continue
+            length, iri = hit
+            if iri not in found:
+                found.append(iri)
+            i += length
+        return found
+
+    def _at(self, tokens: list[str], i: int, truncated: bool) -> tuple[int, str] | None:
+        last = len(tokens) - 1
+        candidates = list(self._index.get(tokens[i], []))
+        if truncated and i == last and len(tokens[i]) >= self.MIN_PREFIX:
+            candidates += [
+                o for key, opts in self._index.items() if key.startswith(tokens[i]) for o in opts
+            ]
+        for label, iri in sorted(candidates, key=lambda o: (-len(o[0]), o[1])):
+            end = i + len(label) - 1
+            if end > last:
+                continue
+            body_ok = all(tokens[i + k] == label[k] for k in range(len(label) - 1))
+            tail = tokens[end]
+            tail_ok = tail == label[-1] or (
+                truncated
+                and end == last
+                and len(tail) >= self.MIN_PREFIX
+                and label[-1].startswith(tail)
+            )
+            if body_ok and tail_ok:
+                return len(label), iri
+        return None
+
+
+# ------------------------------------------------------------------ loading
+
+_ENTRIES = """
+PREFIX ag: <https://w3id.org/actorgraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?top ?g ?s ?type ?label ?role WHERE {
+  ?s a ?type .
+  ?type rdfs:subClassOf* ?top .
+  GRAPH ?g {
+    { ?s skos:prefLabel ?label BIND("pref" AS ?role) }
+    UNION { ?s skos:altLabel ?label BIND("alt" AS ?role) }
+    UNION { ?s skos:hiddenLabel ?label BIND("hidden" AS ?role) }
+    UNION { ?s rdfs:label ?label BIND("alt" AS ?role) }
+  }
+  FILTER (isIRI(?s))
+}
+"""
+
+_SUBCLASSES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?sub ?super WHERE { ?sub rdfs:subClassOf+ ?super . FILTER(isIRI(?sub) && isIRI(?super)) }
+"""
+
+_CONCEPTS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX ag: <https://w3id.org/actorgraph/ontology#>
+SELECT ?scheme ?c ?label ?cls WHERE {
+  ?c skos:inScheme ?scheme ; skos:altLabel ?label .
+  OPTIONAL { ?c ag:kindClass ?cls }
+}
+"""
+
+
+def gazetteer_from_store(store: Any, top: str) -> Gazetteer:
+    """Every named instance of ``top`` (a class IRI, subclasses included) in
+    ``store``, with its preferred, alternative and hidden labels.
+
+    ``store`` must hold the ontology (for ``rdfs:subClassOf``). An instance with
+    several types gets the most specific one as its kind.
+    """
+    import pyoxigraph as ox
+
+    from ..project import group_of
+
+    supers: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(_SUBCLASSES):
+        supers[row["sub"].value].add(row["super"].value)
+    names: dict[str, dict[Name, None]] = defaultdict(dict)
+    types: dict[str, set[str]] = defaultdict(set)
+    ranks: dict[str, int] = {}
+    for row in store.select(_ENTRIES, {"top": ox.NamedNode(top)}):
+        iri = row["s"].value
+        types[iri].add(row["type"].value)
+        names[iri][Name(row["label"].value, row["role"].value)] = None
+        rank = 1 if group_of(row["g"].value) == "reference" else 0
+        ranks[iri] = min(rank, ranks.get(iri, rank))
+    entries = []
+    for iri in sorted(names):
+        kinds = types[iri]
+        specific = sorted(k for k in kinds if not any(k in supers[o] for o in kinds if o != k))
+        ordered = tuple(sorted(names[iri], key=lambda n: (n.role, n.text)))
+        entries.append(Entry(iri, ordered, specific[0], ranks[iri]))
+    return Gazetteer(entries)
+
+
+@dataclass
+class Vocabularies:
+    """The concept matchers ingest uses, read from the vocabularies' altLabels."""
+
+    themes: ConceptMatcher
+    methods: ConceptMatcher
+    resource_kinds: ConceptMatcher
+    organisation_kinds: ConceptMatcher
+    kind_class: dict[str, str]
+
+
+def vocabularies_from_store(store: Any) -> Vocabularies:
+    """Matchers for each scheme (``agc:themes``, ``agc:methods``, ``agc:resource-kinds``,
+    ``agc:organisation-kinds``), from the concepts' ``skos:altLabel``."""
+    from ..namespaces import CONCEPT_ID
+
+    by_scheme: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    kind_class: dict[str, str] = {}
+    for row in store.select(_CONCEPTS):
+        by_scheme[row["scheme"].value].append((row["c"].value, row["label"].value))
+        if "cls" in row:
+            kind_class[row["c"].value] = row["cls"].value
+
+    def matcher(name: str) -> ConceptMatcher:
+        return ConceptMatcher(sorted(set(by_scheme.get(str(CONCEPT_ID[name]), []))))
+
+    return Vocabularies(
+        themes=matcher("themes"),
+        methods=matcher("methods"),
+        resource_kinds=matcher("resource-kinds"),
+        organisation_kinds=matcher("organisation-kinds"),
+        kind_class=kind_class,
+    )
