@@ -1,0 +1,237 @@
+"""Ingest actor sheets: parse (:mod:`.sheet`), recognise names (:mod:`.recognise`),
+read relations from sentences (:mod:`.relations`), write Turtle (:mod:`.tordf`).
+
+:func:`ingest` plans a whole batch, validates it once against the project's
+shapes (with the ontology, vocabularies and existing data), and only then
+writes: one ``<data dir>/<actor slug>.ttl`` per sheet, atomically. A file that
+ingest did not make (a curated file) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import IngestError, ValidationFailed
+from ..fsutil import atomic_write
+from ..load import load_project, load_sources
+from ..namespaces import AG
+from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
+from ..store import EmbeddedStore
+from ..validate import Report, validate_store
+from .recognise import Gazetteer, Vocabularies, gazetteer_from_store, vocabularies_from_store
+from .relations import Extraction, Extractor
+from .sheet import Sheet, read_sheet
+from .tordf import ExistingFile, quads, short, to_turtle
+
+#: What happens to each sheet's file.
+WRITE, UNCHANGED, OLDER = "write", "unchanged", "kept newer"
+
+
+@dataclass
+class Planned:
+    """One sheet's output and what ingest will do with it."""
+
+    extraction: Extraction
+    path: Path
+    data: bytes
+    action: str = WRITE
+    reason: str = ""
+
+
+@dataclass
+class IngestRun:
+    """The outcome of :func:`ingest`."""
+
+    planned: list[Planned]
+    report: Report | None = None
+    written: list[Path] = field(default_factory=list)
+
+    def render(self, *, facts: bool = True) -> str:
+        """A readable account: per sheet, each fact with the line that gave it,
+        the names that matched nothing, and notes."""
+        out: list[str] = []
+        for plan in self.planned:
+            ex = plan.extraction
+            out.append(
+                f"{ex.sheet.file} → {plan.path}  [{plan.action}{': ' + plan.reason if plan.reason else ''}]"
+            )
+            out.append(f"  {len(ex.triples())} triples, graph <{ex.graph}>")
+            if facts:
+                for fact in sorted(ex.facts, key=lambda f: f.line):
+                    triple = f"{short(fact.subject)} {short(fact.predicate)} {short(fact.object)}"
+                    out.append(f"  line {fact.line}: {triple}   ← {fact.why}")
+            for u in ex.unmatched:
+                out.append(
+                    f"  line {u.line}: UNMATCHED {u.role} “{u.name}” (no organisation has this name; not added)"
+                )
+            for line, note in ex.notes:
+                out.append(f"  line {line}: note: {note}")
+        if self.report is not None:
+            # The verdict line and the violations; warnings and infos are for `validate`.
+            ours = {f.subject for plan in self.planned for f in plan.extraction.facts}
+            violations = [
+                r for r in self.report.results if r.severity == "Violation" and r.focus in ours
+            ]
+            out.append(
+                Report(violations, self.report.engine)
+                .to_text()
+                .rstrip()
+                .split("\n")[0]
+                .replace(
+                    "0 warning(s), 0 info",
+                    f"{self.report.count('Warning')} warning(s), "
+                    f"{self.report.count('Info')} info (see `actorgraph validate`)",
+                )
+            )
+            out.extend(Report(violations, self.report.engine).to_text().rstrip().split("\n")[1:])
+        return "\n".join(out) + "\n"
+
+
+@dataclass
+class Context:
+    """What recognising names needs: gazetteers, vocabularies, and the store they came from."""
+
+    store: EmbeddedStore
+    organisations: Gazetteer
+    projects: Gazetteer
+    vocabularies: Vocabularies
+    loaded_graphs: dict[str, Path]
+
+
+def load_context(project: Project, data_dir: Path) -> Context:
+    """The project's ontology, vocabularies, data, reference and links, plus the
+    files already in ``data_dir`` (when it is another folder)."""
+    store, loaded = load_project(Project(project.root))
+    graphs = {item.source.graph: item.source.path for item in loaded}
+    extra = [
+        SourceFile(path, graph_iri("data", source_stem(path)), "data")
+        for path in _rdf_files(data_dir)
+        if graph_iri("data", source_stem(path)) not in graphs
+    ]
+    for item in load_sources(store, extra):
+        graphs[item.source.graph] = item.source.path
+    return Context(
+        store,
+        gazetteer_from_store(store, str(AG.Organisation)),
+        gazetteer_from_store(store, str(AG.Project)),
+        vocabularies_from_store(store),
+        graphs,
+    )
+
+
+def retrieval_date(path: Path) -> dt.date:
+    """When the copy of a sheet was collected: its file's modification date (UTC),
+    so that ingesting the same file again gives the same graph."""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
+
+
+def ingest(
+    project: Project,
+    sheets: Sequence[Path],
+    *,
+    data_dir: Path | None = None,
+    dry_run: bool = False,
+    create_unknown: bool = False,
+    retrieved: dt.date | None = None,
+    force: bool = False,
+    validate: bool = True,
+    engine: str = "pyshacl",
+    progress: Callable[[str], None] | None = None,
+) -> IngestRun:
+    """Turn ``sheets`` into ``<data_dir>/<slug>.ttl`` files; see the module doc.
+
+    Raises :class:`IngestError` for a bad sheet or a curated target (nothing is
+    written), :class:`ValidationFailed` when the result breaks the shapes.
+    """
+    if not sheets:
+        raise IngestError("no sheet given", hint="actorgraph ingest SHEET…")
+    target_dir = (data_dir or project.data_dir).resolve()
+    parsed: list[tuple[Path, Sheet]] = [(path, read_sheet(path)) for path in sheets]
+    if progress:
+        progress(f"parsed {len(parsed)} sheet(s); loading the project's graph")
+    context = load_context(project, target_dir)
+    extractor = Extractor(
+        context.organisations, context.projects, context.vocabularies, create_unknown=create_unknown
+    )
+    by_slug: dict[str, Planned] = {}
+    for path, sheet in parsed:
+        extractor.retrieved = retrieved or retrieval_date(path)
+        extraction = extractor.extract(sheet)
+        plan = Planned(extraction, target_dir / f"{extraction.slug}.ttl", to_turtle(extraction))
+        earlier = by_slug.get(extraction.slug)
+        if earlier is not None:
+            keep_new = _date(sheet) >= _date(earlier.extraction.sheet)
+            dropped = earlier if keep_new else plan
+            kept = plan if keep_new else earlier
+            kept.extraction.notes.append(
+                (
+                    1,
+                    f"{dropped.extraction.sheet.file} describes the same actor; the newer sheet is kept",
+                )
+            )
+            by_slug[extraction.slug] = kept
+            continue
+        by_slug[extraction.slug] = plan
+    planned = list(by_slug.values())
+    for plan in planned:
+        _decide(plan, force)
+    run = IngestRun(planned)
+    if validate:
+        if progress:
+            progress("validating the result with the project's shapes")
+        store = context.store
+        for plan in planned:
+            if plan.action == WRITE:
+                store.update(f"DROP SILENT GRAPH <{plan.extraction.graph}>")
+                store.add_quads(quads(plan.extraction))
+        run.report = validate_store(store, project.shapes_files, project.queries_dir, engine=engine)
+        # Only what this batch describes can block it: violations elsewhere in
+        # the project are not the sheets' doing (`actorgraph validate` shows them).
+        ours = {
+            f.subject for plan in planned if plan.action == WRITE for f in plan.extraction.facts
+        }
+        blocking = [r for r in run.report.results if r.severity == "Violation" and r.focus in ours]
+        if blocking:
+            raise ValidationFailed(
+                "the ingested data does not conform to the shapes; nothing written\n"
+                + Report(blocking, run.report.engine).to_text().rstrip()
+            )
+    if not dry_run:
+        for plan in planned:
+            if plan.action == WRITE:
+                atomic_write(plan.path, plan.data)
+                run.written.append(plan.path)
+    return run
+
+
+def _date(sheet: Sheet) -> dt.date:
+    return sheet.updated.value if sheet.updated else dt.date.min
+
+
+def _decide(plan: Planned, force: bool) -> None:
+    """Whether the plan may replace the file already at its path."""
+    if not plan.path.exists():
+        return
+    existing = ExistingFile(plan.path)
+    if not existing.generated:
+        raise IngestError(
+            f"{plan.path} is a curated file (not made by ingest); it is never overwritten",
+            file=plan.extraction.sheet.file,
+            hint="ingest into another folder with --data-dir DIR",
+        )
+    if existing.data == plan.data:
+        plan.action, plan.reason = UNCHANGED, "same content"
+        return
+    new = plan.extraction.sheet.updated
+    if existing.modified and new and new.value < existing.modified and not force:
+        plan.action = OLDER
+        plan.reason = (
+            f"the file comes from a version updated {existing.modified}, newer than this "
+            f"sheet's {new.value}; use --force to replace it"
+        )
+
+
+__all__ = ["IngestRun", "Planned", "ingest", "load_context"]

@@ -1,0 +1,104 @@
+"""``actorgraph ingest``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_OK
+from ..ingest import ingest
+from ..validate import ENGINES
+from .common import console, project_from
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.command("ingest")
+@click.argument("sheets", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the <slug>.ttl files go to (default: data/graph).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the facts and the report; write nothing.")
+@click.option(
+    "--create-unknown",
+    is_flag=True,
+    help="Add an organisation for each partner name that matches none (default: report it).",
+)
+@click.option(
+    "--retrieved",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Retrieval date of the sheets (default: each file's modification date).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace a file ingested from a newer version of the sheet."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
+    show_default=True,
+    help="SHACL engine for the one validation of the whole batch.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="One line per sheet, no facts.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    sheets: tuple[Path, ...],
+    data_dir: Path | None,
+    dry_run: bool,
+    create_unknown: bool,
+    retrieved: dt.date | None,
+    force: bool,
+    engine: str,
+    quiet: bool,
+) -> None:
+    """Turn actor sheets (directory pages in the seed's text format) into
+    data/graph/<actor-slug>.ttl, one named graph per sheet, with a source node
+    (file name, SHA-256, retrieval and update dates).
+
+    Partners, incubators and projects are recognised against the organisations
+    and projects already in the graph and the reference gazetteer; names that
+    match nothing are reported, not added (unless --create-unknown). The batch
+    is validated with the project's shapes before anything is written. A newer
+    version of a sheet replaces its own file only; files not made by ingest
+    (curated files) are never overwritten.
+
+    Exits 0 when done, 1 when the result breaks the shapes, 2 on a malformed
+    sheet or a curated target (nothing written).
+
+    \b
+    Examples:
+      actorgraph ingest --dry-run ../shared/seeds/000_e9ca84c8084b6261.txt
+      actorgraph ingest sheets/*.txt --data-dir /tmp/graph --retrieved 2026-11-27
+    """
+    project = project_from(ctx)
+    err = console(err=True)
+    run = ingest(
+        project,
+        list(sheets),
+        data_dir=data_dir,
+        dry_run=dry_run,
+        create_unknown=create_unknown,
+        retrieved=retrieved,
+        force=force,
+        engine=engine,
+        progress=None if quiet else (lambda message: err.print(f"[dim]{message}[/dim]")),
+    )
+    click.echo(run.render(facts=not quiet), nl=False)
+    if dry_run:
+        click.echo("dry run: nothing written")
+    else:
+        click.echo(f"wrote {len(run.written)} file(s)")
+    ctx.exit(EXIT_OK)
