@@ -33,6 +33,8 @@ WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 VANN = Namespace("http://purl.org/vocab/vann/")
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 
 #: Instance kinds (DESIGN.md, contract) and their namespace.
 KINDS: dict[str, Namespace] = {
@@ -68,8 +70,10 @@ PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "schema": str(SCHEMA),
+    "semapv": str(SEMAPV),
     "sh": str(SH),
     "skos": str(SKOS),
+    "sssom": str(SSSOM),
     "vann": str(VANN),
     "vcard": str(VCARD),
     "void": str(VOID),

@@ -42,6 +42,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -65,6 +66,8 @@ TABLES = ("communes", "departements", "regions", "epci")
 
 GAZETTEER_FILE = "gazetteer.nt.gz"
 SIREN_FILE = "siren-collectivites.csv"
+#: The linker's table of authorities, derived from the gazetteer (not RDF: not loaded).
+INDEX_FILE = "gazetteer-index.json.gz"
 
 #: EPCI type in the package → class of the project's ontology. The Métropole de
 #: Lyon (``MET69``) is a territorial collectivity with special status, not an EPCI.
@@ -326,6 +329,70 @@ def count_kinds(ntriples: bytes) -> Counter[str]:
     return counts
 
 
+_INDEX_LINE = re.compile(
+    r"^<https://w3id\.org/actorgraph/id/organisation/([^>#]+)> <("
+    r"https://w3id\.org/actorgraph/ontology#siren|https://w3id\.org/actorgraph/ontology#inseeCode"
+    r"|http://www\.w3\.org/2004/02/skos/core#prefLabel"
+    r"|http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type)> (.*) \.$",
+    re.M,
+)
+_INDEX_FIELDS = {
+    "https://w3id.org/actorgraph/ontology#siren": "siren",
+    "https://w3id.org/actorgraph/ontology#inseeCode": "code",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "label",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "class",
+}
+
+
+def _unescape(literal: str) -> str:
+    body = literal[1 : literal.rindex('"')]
+    if "\\" not in body:
+        return body
+    return str(json.loads(f'"{body}"'))
+
+
+def gazetteer_index(ntriples: bytes) -> list[list[str]]:
+    """One row per authority of the gazetteer: ``[slug, class, label, siren, code]``.
+
+    The linker reads this small table instead of parsing 400k triples; it is
+    derived from the N-Triples, so ``make refdata`` rewrites both together.
+
+    >>> nt = (b'<https://w3id.org/actorgraph/id/organisation/region-76> '
+    ...       b'<http://www.w3.org/2004/02/skos/core#prefLabel> "Occitanie"@fr .\n')
+    >>> gazetteer_index(nt)
+    [['region-76', '', 'Occitanie', '', '']]
+    """
+    rows: dict[str, dict[str, str]] = {}
+    for match in _INDEX_LINE.finditer(ntriples.decode("utf-8")):
+        slug, prop, obj = match.groups()
+        field_name = _INDEX_FIELDS[prop]
+        row = rows.setdefault(slug, {})
+        if field_name == "class":
+            if obj.startswith(f"<{AG}"):
+                row["class"] = obj[len(str(AG)) + 1 : -1]
+        else:
+            row[field_name] = _unescape(obj)
+    return [
+        [slug, r.get("class", ""), r.get("label", ""), r.get("siren", ""), r.get("code", "")]
+        for slug, r in sorted(rows.items())
+    ]
+
+
+def read_index(path: Path) -> list[list[str]]:
+    """The rows written by :func:`build_refdata` (``gazetteer-index.json.gz``)."""
+    try:
+        doc = json.loads(gzip.decompress(path.read_bytes()))
+        return [list(map(str, row)) for row in doc["authorities"]]
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+        raise LoadError(f"cannot read the gazetteer index: {exc}", file=path) from None
+
+
+def index_bytes(rows: list[list[str]]) -> bytes:
+    doc = {"columns": ["slug", "class", "label", "siren", "code"], "authorities": rows}
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return gzip_bytes(text.replace("],[", "],\n[").encode("utf-8") + b"\n")
+
+
 @dataclass(frozen=True)
 class RefdataResult:
     path: Path
@@ -359,10 +426,15 @@ def build_refdata(
         ],
     )
     data = gzip_bytes(nt)
+    index = index_bytes(gazetteer_index(nt))
     path = reference_dir / GAZETTEER_FILE
+    index_path = reference_dir / INDEX_FILE
     changed = not path.is_file() or path.read_bytes() != data
     if changed:
         atomic_write(path, data)
+    if not index_path.is_file() or index_path.read_bytes() != index:
+        atomic_write(index_path, index)
+        changed = True
     return RefdataResult(path, nt.count(b"\n"), count_kinds(nt), changed)
 
 

@@ -1,0 +1,824 @@
+"""``link``: align the organisations of ``data/graph`` with the gazetteer and Wikidata.
+
+Two steps, each writing one named graph under ``data/links/``:
+
+1. **gazetteer** (``links/gazetteer``): each local authority or EPCI is matched
+   to its authority in the gazetteer — by SIREN, else by INSEE code and kind,
+   else by name and kind ("Région Bretagne" is the région 53, never a commune)
+   — and receives its ``ag:siren`` and ``ag:inseeCode`` with an ``owl:sameAs``
+   to the gazetteer's node.
+2. **wikidata** (``links/wikidata``): the Wikidata item of the territory
+   (``ag:territoryItem``), found by INSEE code (``wdt:P374`` commune,
+   ``wdt:P2586`` département, ``wdt:P2585`` région; no type filter, since Paris
+   is not typed as a commune); the item of the institution itself
+   (``ag:institutionItem``), found by SIREN (``wdt:P1616``) on an item that
+   carries no territory code; and, for authorities with neither, by label.
+
+Every link is stated, then described by an ``owl:Axiom`` node (the SSSOM way
+of writing mapping metadata in RDF): method, confidence, date and which
+identifier matched. Several candidates, or a candidate that contradicts a
+known identifier, go to ``data/links/review.tsv``, never into the graph.
+Links already written stay as they are unless ``refresh``.
+
+>>> name_keys("Département de la Gironde", "departement")
+{'gironde'}
+>>> sorted(name_keys("CA Mulhouse Alsace Agglomération", "epci"))
+['communaute d agglomeration mulhouse alsace agglomeration', 'mulhouse alsace agglomeration']
+>>> name_keys("Ville de Paris", "commune")
+{'paris'}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .errors import LinkError, LoadError
+from .fsutil import atomic_write
+from .namespaces import AG, GRAPH, ORG_ID, PREFIXES, SEMAPV, SSSOM, WD, WDT
+from .project import Project
+from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
+from .slug import fold
+from .store import rdf_format, read_source, syntax_error
+from .wikidata import WikidataClient
+
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+#: The kind of an organisation class, as far as the gazetteer is concerned.
+KIND_OF_CLASS = {
+    "Commune": "commune",
+    "Departement": "departement",
+    "Region": "region",
+    "EPCI": "epci",
+    "Metropole": "epci",
+    "CommunauteUrbaine": "epci",
+    "CommunauteAgglomeration": "epci",
+    "CommunauteCommunes": "epci",
+}
+TERRITORIAL = ("commune", "departement", "region")
+#: Wikidata property holding the INSEE code of each kind of territory.
+CODE_PROPERTY = {"commune": "P374", "departement": "P2586", "region": "P2585"}
+#: Wikidata classes of each kind of territory (for label matches only).
+TERRITORY_TYPES = {
+    "commune": {"Q484170"},
+    "departement": {"Q6465"},
+    "region": {"Q36784"},
+}
+
+LINK_FILES = {"gazetteer": "gazetteer.ttl", "wikidata": "wikidata.ttl"}
+REVIEW_FILE = "review.tsv"
+
+# Words naming the kind of authority before its name: "Ville de Paris", "Région Bretagne".
+_KIND_PREFIX = {
+    "commune": r"(ville|commune|mairie)( de la| de| du| des| d)?",
+    "departement": r"(conseil departemental|departement)( de la| de| du| des| d)?",
+    "region": r"(conseil regional|region)( de la| de| du| des| d)?",
+    "epci": r"(communaute d agglomeration|communaute de communes|communaute urbaine|metropole)"
+    r"( de la| de| du| des| d)?",
+}
+_EPCI_ABBREVIATIONS = {
+    "ca": "communaute d agglomeration",
+    "cc": "communaute de communes",
+    "cu": "communaute urbaine",
+}
+
+
+def normalise(text: str) -> str:
+    """Folded, punctuation as spaces, single-spaced.
+
+    >>> normalise("L'Île-Saint-Denis")
+    'l ile saint denis'
+    """
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def name_keys(name: str, kind: str) -> set[str]:
+    """The forms of ``name`` compared when matching by name within ``kind``."""
+    text = normalise(name)
+    head, _, rest = text.partition(" ")
+    if kind == "epci" and head in _EPCI_ABBREVIATIONS:
+        text = f"{_EPCI_ABBREVIATIONS[head]} {rest}"
+    keys = {text}
+    stripped = re.sub(rf"^{_KIND_PREFIX[kind]} ", "", text)
+    if stripped:
+        keys.add(stripped)
+    if kind in TERRITORIAL:  # the bare name identifies a territory; keep only that
+        keys = {stripped or text}
+    return keys
+
+
+# ------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link and what justifies it."""
+
+    source: str  # organisation IRI
+    prop: str  # the linking property (owl:sameAs, ag:territoryItem, ag:institutionItem)
+    target: str
+    method: str  # semapv justification IRI
+    score: float
+    date: str
+    subject_field: str  # the property of ours that matched (ag:siren, ag:inseeCode, skos:prefLabel)
+    object_field: str  # the property on the other side (ag:siren, wdt:P374, rdfs:label)
+    value: str  # the matched value
+    facts: tuple[tuple[str, str], ...] = ()  # (property IRI, literal) copied to the organisation
+
+    @property
+    def node(self) -> str:
+        """The IRI of the node describing the link: a fragment of the organisation's IRI."""
+        local = self.prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return f"{self.source}#link-{local}"
+
+
+@dataclass(frozen=True)
+class Review:
+    """A match left for a person to decide."""
+
+    source: str
+    label: str
+    step: str
+    reason: str
+    candidates: tuple[str, ...]
+
+    def row(self) -> str:
+        cells = [self.source, self.label, self.step, self.reason, " ".join(self.candidates)]
+        return "\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells)
+
+
+@dataclass
+class Organisation:
+    iri: str
+    classes: set[str] = field(default_factory=set)
+    labels: list[str] = field(default_factory=list)  # prefLabel first, then altLabels
+    siren: set[str] = field(default_factory=set)
+    codes: set[str] = field(default_factory=set)
+
+    @property
+    def kind(self) -> str | None:
+        kinds = {KIND_OF_CLASS[c] for c in self.classes if c in KIND_OF_CLASS}
+        return kinds.pop() if len(kinds) == 1 else None
+
+    @property
+    def label(self) -> str:
+        return self.labels[0] if self.labels else self.iri
+
+
+@dataclass
+class LinkResult:
+    links: dict[str, list[Link]]
+    reviews: list[Review]
+    organisations: int
+    asked: int
+    written: list[Path]
+    kept: int
+
+
+# ------------------------------------------------------------------ reading
+
+
+_ORGS = f"""
+PREFIX ag: <{AG}>
+PREFIX skos: <{SKOS}>
+SELECT ?org ?class ?pref ?alt ?siren ?code WHERE {{
+  ?org a ?class . FILTER(STRSTARTS(STR(?org), "{ORG_ID}") && !CONTAINS(STR(?org), "#"))
+  {{ ?org skos:prefLabel ?pref }} UNION {{ ?org skos:altLabel ?alt }}
+  UNION {{ ?org ag:siren ?siren }} UNION {{ ?org ag:inseeCode ?code }}
+  UNION {{ BIND(1 AS ?none) }}
+}}
+"""
+
+
+def read_organisations(files: Iterable[Path]) -> list[Organisation]:
+    """The organisations described in ``files`` (the data folder), with names and identifiers."""
+    store = ox.Store()
+    for path in files:
+        data = read_source(path)
+        try:
+            store.load(data, format=rdf_format(path.name), base_iri=path.resolve().as_uri())
+        except SyntaxError as exc:
+            raise syntax_error(exc, path) from None
+    orgs: dict[str, Organisation] = {}
+    prefs: dict[str, list[str]] = defaultdict(list)
+    alts: dict[str, list[str]] = defaultdict(list)
+    for sol in store.query(_ORGS, use_default_graph_as_union=True):
+        iri = sol["org"].value
+        org = orgs.setdefault(iri, Organisation(iri))
+        cls = sol["class"].value
+        if cls.startswith(str(AG)):
+            org.classes.add(cls[len(str(AG)) :])
+        if sol["pref"] is not None:
+            prefs[iri].append(sol["pref"].value)
+        if sol["alt"] is not None:
+            alts[iri].append(sol["alt"].value)
+        if sol["siren"] is not None:
+            org.siren.add(sol["siren"].value)
+        if sol["code"] is not None:
+            org.codes.add(sol["code"].value)
+    organisations = [o for o in orgs.values() if o.classes]
+    for org in organisations:
+        org.labels = sorted(set(prefs[org.iri])) + sorted(set(alts[org.iri]) - set(prefs[org.iri]))
+    return sorted(organisations, key=lambda o: o.iri)
+
+
+@dataclass
+class Gazetteer:
+    """The gazetteer's authorities, indexed for matching."""
+
+    rows: dict[str, list[str]]  # IRI → [slug, class, label, siren, code]
+    by_siren: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_code: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_name: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[list[str]]) -> Gazetteer:
+        gaz = cls({str(ORG_ID[r[0]]): r for r in rows})
+        for iri, (_slug, klass, label, siren, code) in gaz.rows.items():
+            kind = KIND_OF_CLASS.get(klass)
+            if siren:
+                gaz.by_siren[siren].append(iri)
+            if kind is None:
+                continue
+            if code:
+                gaz.by_code[(kind, code)].append(iri)
+            for key in name_keys(label, kind):
+                gaz.by_name[(kind, key)].append(iri)
+        return gaz
+
+    @classmethod
+    def load(cls, reference_dir: Path) -> Gazetteer:
+        """From the index beside the gazetteer, or (slower) from the gazetteer itself."""
+        index = reference_dir / INDEX_FILE
+        if index.is_file():
+            return cls.from_rows(read_index(index))
+        nt = reference_dir / GAZETTEER_FILE
+        if not nt.is_file():
+            raise LoadError(
+                "no gazetteer: data/reference/gazetteer.nt.gz is missing",
+                file=nt,
+                hint="run `make refdata`",
+            )
+        return cls.from_rows(gazetteer_index(read_source(nt)))
+
+    def kind(self, iri: str) -> str | None:
+        return KIND_OF_CLASS.get(self.rows[iri][1])
+
+
+# ------------------------------------------------------------------ gazetteer step
+
+XREF = str(SEMAPV.DatabaseCrossReference)
+LEXICAL = str(SEMAPV.LexicalMatching)
+
+
+def match_gazetteer(
+    org: Organisation, gaz: Gazetteer, today: str
+) -> tuple[Link | None, Review | None]:
+    """The gazetteer authority of ``org`` (SIREN, then INSEE code, then name within its kind)."""
+    kind = org.kind
+    if kind is None:
+        return None, None
+
+    def review(reason: str, candidates: Iterable[str]) -> tuple[None, Review]:
+        return None, Review(org.iri, org.label, "gazetteer", reason, tuple(sorted(candidates)))
+
+    found: list[str] = []
+    how: tuple[str, str, str, str, float] = ("", "", "", "", 0.0)
+    for siren in sorted(org.siren):
+        hits = [i for i in gaz.by_siren.get(siren, []) if gaz.kind(i) == kind]
+        if hits:
+            found, how = hits, (XREF, str(AG.siren), str(AG.siren), siren, 1.0)
+            break
+    if not found:
+        for code in sorted(org.codes):
+            hits = gaz.by_code.get((kind, code), [])
+            if hits:
+                found, how = hits, (XREF, str(AG.inseeCode), str(AG.inseeCode), code, 1.0)
+                break
+    if not found:
+        by_label: dict[str, set[str]] = defaultdict(set)
+        for label in org.labels:
+            for key in name_keys(label, kind):
+                for iri in gaz.by_name.get((kind, key), []):
+                    by_label[iri].add(label)
+        if not by_label:
+            return None, None
+        found = sorted(by_label)
+        label = sorted(by_label[found[0]], key=org.labels.index)[0]
+        how = (LEXICAL, f"{SKOS}prefLabel", f"{SKOS}prefLabel", label, 0.9)
+    if len(found) > 1:
+        return review(f"{len(found)} candidates in the gazetteer", found)
+    target = found[0]
+    _slug, klass, _label, siren, code = gaz.rows[target]
+    if org.siren and siren and siren not in org.siren:
+        return review(f"the gazetteer's SIREN {siren} differs from ours", [target])
+    if org.codes and code and code not in org.codes:
+        return review(f"the gazetteer's INSEE code {code} differs from ours", [target])
+    facts = []
+    if siren:
+        facts.append((str(AG.siren), siren))
+    if code:
+        facts.append((str(AG.inseeCode), code))
+    score = how[4] if klass in org.classes or how[0] == XREF else min(how[4], 0.8)
+    link = Link(
+        org.iri, OWL_SAME_AS, target, how[0], score, today, how[1], how[2], how[3], tuple(facts)
+    )
+    return link, None
+
+
+# ------------------------------------------------------------------ wikidata step
+
+
+def _literal_list(values: Iterable[str]) -> str:
+    return " ".join(ox.Literal(v).__str__() for v in sorted(set(values)))
+
+
+def _code_query(prop: str, codes: Iterable[str]) -> str:
+    return (
+        f"SELECT ?item ?code WHERE {{ VALUES ?code {{ {_literal_list(codes)} }} "
+        f"?item <{WDT}{prop}> ?code . }}"
+    )
+
+
+def _siren_query(sirens: Iterable[str]) -> str:
+    return (
+        f"SELECT ?item ?siren ?c374 ?c2586 ?c2585 WHERE {{ "
+        f"VALUES ?siren {{ {_literal_list(sirens)} }} ?item <{WDT}P1616> ?siren . "
+        f"OPTIONAL {{ ?item <{WDT}P374> ?c374 }} OPTIONAL {{ ?item <{WDT}P2586> ?c2586 }} "
+        f"OPTIONAL {{ ?item <{WDT}P2585> ?c2585 }} }}"
+    )
+
+
+def _label_query(labels: Iterable[str]) -> str:
+    values = " ".join(str(ox.Literal(v, language="fr")) for v in sorted(set(labels)))
+    return (
+        f"SELECT ?item ?label ?type WHERE {{ VALUES ?label {{ {values} }} "
+        f"{{ ?item <http://www.w3.org/2000/01/rdf-schema#label> ?label }} UNION "
+        f"{{ ?item <{SKOS}altLabel> ?label }} "
+        f"OPTIONAL {{ ?item <{WDT}P31> ?type }} }}"
+    )
+
+
+def _is_item(iri: str) -> bool:
+    return iri.startswith(str(WD)) and iri[len(str(WD)) :].startswith("Q")
+
+
+def match_wikidata(
+    orgs: list[Organisation],
+    client: WikidataClient,
+    today: str,
+    skip: set[tuple[str, str]],
+) -> tuple[list[Link], list[Review]]:
+    """Territory and institution items of ``orgs`` (with identifiers already completed
+    from the gazetteer). ``skip``: (organisation, property) pairs already linked."""
+    links: list[Link] = []
+    reviews: list[Review] = []
+    territory_of: dict[str, str] = {}
+
+    def wanted(org: Organisation, prop: str) -> bool:
+        return (org.iri, prop) not in skip
+
+    # 1. territory items by INSEE code, one query per kind of territory
+    for kind in TERRITORIAL:
+        prop = CODE_PROPERTY[kind]
+        todo = [o for o in orgs if o.kind == kind and o.codes and wanted(o, str(AG.territoryItem))]
+        if not todo:
+            continue
+        rows = client.select(_code_query(prop, (c for o in todo for c in o.codes)))
+        if rows is None:
+            continue
+        items: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if _is_item(row.get("item", "")):
+                items[row["code"]].add(row["item"])
+        for org in todo:
+            code = sorted(org.codes)[0]
+            found = items.get(code, set())
+            if len(found) == 1:
+                item = found.pop()
+                territory_of[org.iri] = item
+                links.append(
+                    Link(
+                        org.iri,
+                        str(AG.territoryItem),
+                        item,
+                        XREF,
+                        1.0,
+                        today,
+                        str(AG.inseeCode),
+                        str(WDT[prop]),
+                        code,
+                    )
+                )
+            elif found:
+                reviews.append(
+                    Review(
+                        org.iri,
+                        org.label,
+                        "wikidata",
+                        f"{len(found)} items with {prop} {code}",
+                        tuple(sorted(found)),
+                    )
+                )
+
+    # 2. institution items by SIREN, on items that carry no territory code
+    todo = [o for o in orgs if o.siren and wanted(o, str(AG.institutionItem))]
+    if todo:
+        rows = client.select(_siren_query(s for o in todo for s in o.siren))
+        if rows is not None:
+            by_siren: dict[str, set[str]] = defaultdict(set)
+            coded: set[str] = set()
+            for row in rows:
+                item = row.get("item", "")
+                if not _is_item(item):
+                    continue
+                by_siren[row["siren"]].add(item)
+                if any(row.get(k) for k in ("c374", "c2586", "c2585")):
+                    coded.add(item)
+            for org in todo:
+                for siren in sorted(org.siren):
+                    found = by_siren.get(siren, set())
+                    if not found:
+                        continue
+                    territorial = found & coded
+                    plain = found - coded
+                    territory = territory_of.get(org.iri)
+                    if territorial and territorial != {territory}:
+                        reviews.append(
+                            Review(
+                                org.iri,
+                                org.label,
+                                "wikidata",
+                                f"item(s) with SIREN {siren} are territories, not this body",
+                                tuple(sorted(territorial)),
+                            )
+                        )
+                    if len(plain) == 1:
+                        links.append(
+                            Link(
+                                org.iri,
+                                str(AG.institutionItem),
+                                next(iter(plain)),
+                                XREF,
+                                0.9,
+                                today,
+                                str(AG.siren),
+                                str(WDT.P1616),
+                                siren,
+                            )
+                        )
+                    elif len(plain) > 1:
+                        reviews.append(
+                            Review(
+                                org.iri,
+                                org.label,
+                                "wikidata",
+                                f"{len(plain)} items with SIREN {siren}",
+                                tuple(sorted(plain)),
+                            )
+                        )
+                    break
+
+    # 3. by label: territories still without an item (no INSEE code known)
+    linked = {(lk.source, lk.prop) for lk in links} | skip
+    todo = [
+        o
+        for o in orgs
+        if o.kind in TERRITORIAL
+        and not o.codes
+        and (o.iri, str(AG.territoryItem)) not in linked
+        and o.labels
+    ]
+    if todo:
+        names = {o.iri: {lb for lb in o.labels} | _bare_names(o) for o in todo}
+        rows = client.select(_label_query(n for ns in names.values() for n in ns))
+        if rows is not None:
+            by_label: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+            for row in rows:
+                if _is_item(row.get("item", "")):
+                    types = by_label[row["label"]][row["item"]]
+                    if row.get("type"):
+                        types.add(row["type"].rsplit("/", 1)[-1])
+            for org in todo:
+                kind = org.kind or ""
+                candidates: dict[str, str] = {}
+                for name in sorted(names[org.iri]):
+                    for item, types in by_label.get(name, {}).items():
+                        if types & TERRITORY_TYPES[kind]:
+                            candidates.setdefault(item, name)
+                if len(candidates) == 1:
+                    item, name = next(iter(candidates.items()))
+                    links.append(
+                        Link(
+                            org.iri,
+                            str(AG.territoryItem),
+                            item,
+                            LEXICAL,
+                            0.7,
+                            today,
+                            f"{SKOS}prefLabel",
+                            "http://www.w3.org/2000/01/rdf-schema#label",
+                            name,
+                        )
+                    )
+                elif candidates:
+                    reviews.append(
+                        Review(
+                            org.iri,
+                            org.label,
+                            "wikidata",
+                            f"{len(candidates)} {kind} items share its name",
+                            tuple(sorted(candidates)),
+                        )
+                    )
+    return links, reviews
+
+
+def _bare_names(org: Organisation) -> set[str]:
+    """Names without "Ville de", "Région"…, with their original accents and case."""
+    out = set()
+    for label in org.labels:
+        m = re.match(
+            r"^(ville|commune|mairie|r[ée]gion|d[ée]partement|conseil (r[ée]gional|d[ée]partemental))"
+            r"( de la| de l'| de| du| des| d')?\s*",
+            label,
+            re.I,
+        )
+        if m and label[m.end() :]:
+            out.add(label[m.end() :])
+    return out
+
+
+# ------------------------------------------------------------------ writing
+
+_PREFIXES = (
+    "ag",
+    "agorg",
+    "agsrc",
+    "aggraph",
+    "dcterms",
+    "owl",
+    "prov",
+    "semapv",
+    "sssom",
+    "wd",
+    "wdt",
+    "xsd",
+)
+
+
+def _curie(iri: str) -> str:
+    for prefix in _PREFIXES:
+        ns = PREFIXES[prefix]
+        local = iri[len(ns) :]
+        if (
+            iri.startswith(ns)
+            and local
+            and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local)
+            and not local.endswith(".")
+        ):
+            return f"{prefix}:{local}"
+    return f"<{iri}>"
+
+
+def _lit(text: str) -> str:
+    return str(ox.Literal(text))
+
+
+#: What each step's links were computed against (a source gives its file or its address).
+_SOURCE_OF_STEP = {
+    "gazetteer": 'ag:fileName "data/reference/gazetteer.nt.gz"',
+    "wikidata": "<https://schema.org/url> <https://www.wikidata.org/>",
+}
+
+
+def render_links(step: str, links: list[Link]) -> str:
+    """The Turtle of one links file, deterministic (sorted, fixed layout)."""
+    source = f"agsrc:link-{step}"
+    lines = [
+        f"# actorgraph — links of the organisations to the {step}, written by `actorgraph link`.",
+        "# Each link is stated, then described by an owl:Axiom node with SSSOM metadata:",
+        "# method (sssom:mapping_justification), confidence, date and which identifier matched.",
+        "# Edit by hand only to remove a wrong link; `actorgraph link` keeps the others.",
+        "",
+    ]
+    lines += [f"@prefix {p}: <{PREFIXES[p]}> ." for p in _PREFIXES]
+    lines += [
+        "",
+        f"{source}",
+        "    a ag:Source ;",
+        f'    dcterms:title "Links computed by actorgraph link ({step})"@en ;',
+        f"    dcterms:creator {_lit(f'actorgraph {__version__}')} ;",
+        f"    {_SOURCE_OF_STEP[step]} .",
+        "",
+        f"<{GRAPH}links/{step}> prov:wasDerivedFrom {source} .",
+        "",
+    ]
+    by_org: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        by_org[link.source].append(link)
+    for org in sorted(by_org):
+        statements = []
+        for link in sorted(by_org[org], key=lambda lk: (lk.prop, lk.target)):
+            statements.append(f"{_curie(link.prop)} {_curie(link.target)}")
+            statements += [f"{_curie(p)} {_lit(v)}" for p, v in link.facts]
+        lines.append(
+            f"{_curie(org)}\n    " + " ;\n    ".join(sorted(dict.fromkeys(statements))) + " ."
+        )
+        lines.append("")
+        for link in sorted(by_org[org], key=lambda lk: (lk.prop, lk.target)):
+            lines.append(
+                f"<{link.node}>\n"
+                "    a owl:Axiom ;\n"
+                f"    owl:annotatedSource {_curie(link.source)} ;\n"
+                f"    owl:annotatedProperty {_curie(link.prop)} ;\n"
+                f"    owl:annotatedTarget {_curie(link.target)} ;\n"
+                f"    sssom:mapping_justification {_curie(link.method)} ;\n"
+                f'    sssom:confidence "{link.score:.2f}"^^xsd:decimal ;\n'
+                f'    sssom:mapping_date "{link.date}"^^xsd:date ;\n'
+                f"    sssom:subject_match_field {_curie(link.subject_field)} ;\n"
+                f"    sssom:object_match_field {_curie(link.object_field)} ;\n"
+                f"    sssom:match_string {_lit(link.value)} ;\n"
+                f"    prov:wasDerivedFrom {source} .\n"
+            )
+    return "\n".join(lines)
+
+
+_READ_LINKS = f"""
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX sssom: <{SSSOM}>
+SELECT ?s ?p ?o ?method ?score ?date ?sf ?of ?value WHERE {{
+  ?node a owl:Axiom ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
+        sssom:mapping_justification ?method ; sssom:confidence ?score ; sssom:mapping_date ?date ;
+        sssom:subject_match_field ?sf ; sssom:object_match_field ?of ; sssom:match_string ?value .
+  ?s ?p ?o .
+}}
+"""
+
+
+def read_links(path: Path) -> list[Link]:
+    """The links of a file written by :func:`render_links` (links removed by hand stay removed)."""
+    if not path.is_file():
+        return []
+    store = ox.Store()
+    try:
+        store.load(read_source(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+    except SyntaxError as exc:
+        raise syntax_error(exc, path) from None
+    except LoadError as exc:
+        if "empty" in exc.message:
+            return []
+        raise
+    links = []
+    for sol in store.query(_READ_LINKS):
+        s, p = sol["s"].value, sol["p"].value
+        facts = (
+            tuple(
+                sorted(
+                    (q.predicate.value, q.object.value)
+                    for prop in (AG.siren, AG.inseeCode)
+                    for q in store.quads_for_pattern(sol["s"], ox.NamedNode(str(prop)), None)
+                )
+            )
+            if p == OWL_SAME_AS
+            else ()
+        )
+        links.append(
+            Link(
+                s,
+                p,
+                sol["o"].value,
+                sol["method"].value,
+                float(sol["score"].value),
+                sol["date"].value,
+                sol["sf"].value,
+                sol["of"].value,
+                sol["value"].value,
+                facts,
+            )
+        )
+    return sorted(set(links), key=lambda lk: (lk.source, lk.prop, lk.target))
+
+
+def merge(kept: list[Link], fresh: list[Link]) -> list[Link]:
+    """``kept`` links win over ``fresh`` ones for the same organisation and property."""
+    taken = {(lk.source, lk.prop) for lk in kept}
+    return [*kept, *(lk for lk in fresh if (lk.source, lk.prop) not in taken)]
+
+
+# ------------------------------------------------------------------ the verb
+
+
+def link_project(
+    project: Project,
+    client: WikidataClient | None,
+    *,
+    refresh: bool = False,
+    today: dt.date | None = None,
+) -> LinkResult:
+    """Compute the links of ``project``'s organisations and write ``data/links/``.
+
+    ``client=None`` skips Wikidata (existing Wikidata links stay). Nothing is
+    written unless every step succeeded, so an unreachable endpoint leaves the
+    links as they were (:class:`LinkError`, exit 3).
+    """
+    day = (today or dt.date.today()).isoformat()
+    data_files = [s.path for s in project.data_sources() if s.group == "data"]
+    orgs = read_organisations(data_files)
+    gaz = Gazetteer.load(project.reference_dir)
+    links_dir = project.links_dir
+    existing = {
+        step: ([] if refresh else read_links(links_dir / name)) for step, name in LINK_FILES.items()
+    }
+    kept_count = sum(len(v) for v in existing.values())
+    reviews: list[Review] = []
+
+    # gazetteer
+    fresh: list[Link] = []
+    linked = {(lk.source, lk.prop) for lk in existing["gazetteer"]}
+    for org in orgs:
+        if (org.iri, OWL_SAME_AS) in linked:
+            continue
+        link, review = match_gazetteer(org, gaz, day)
+        if link:
+            fresh.append(link)
+        if review:
+            reviews.append(review)
+    gaz_links = merge(existing["gazetteer"], fresh)
+
+    # identifiers learnt from the gazetteer help the Wikidata step
+    completed = {o.iri: replace(o, siren=set(o.siren), codes=set(o.codes)) for o in orgs}
+    for lk in gaz_links:
+        org = completed.get(lk.source)
+        if org is None:
+            continue
+        for prop, value in lk.facts:
+            (org.siren if prop == str(AG.siren) else org.codes).add(value)
+
+    wd_links = list(existing["wikidata"])
+    asked = 0
+    if client is not None:
+        skip = {(lk.source, lk.prop) for lk in wd_links}
+        new, wd_reviews = match_wikidata(list(completed.values()), client, day, skip)
+        wd_links = merge(wd_links, new)
+        reviews += wd_reviews
+        asked = client.asked
+
+    outputs = {
+        links_dir / LINK_FILES["gazetteer"]: render_links("gazetteer", gaz_links),
+        links_dir / LINK_FILES["wikidata"]: render_links("wikidata", wd_links),
+        links_dir / REVIEW_FILE: render_review(reviews),
+    }
+    written = []
+    for path, text in outputs.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
+            written.append(path)
+    return LinkResult(
+        {"gazetteer": gaz_links, "wikidata": wd_links},
+        reviews,
+        len(orgs),
+        asked,
+        written,
+        kept_count,
+    )
+
+
+def render_review(reviews: list[Review]) -> str:
+    header = "organisation\tlabel\tstep\treason\tcandidates"
+    rows = sorted({r.row() for r in reviews})
+    return "\n".join([header, *rows]) + "\n"
+
+
+def links_by_org(result: LinkResult) -> Mapping[str, dict[str, str]]:
+    """``{organisation: {property: target}}`` over every link, for summaries and tests."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for links in result.links.values():
+        for lk in links:
+            out[lk.source][lk.prop] = lk.target
+            for prop, value in lk.facts:
+                out[lk.source][prop] = value
+    return out
+
+
+__all__ = [
+    "Gazetteer",
+    "Link",
+    "LinkError",
+    "LinkResult",
+    "Review",
+    "link_project",
+    "match_gazetteer",
+    "match_wikidata",
+    "name_keys",
+    "read_links",
+]
