@@ -142,6 +142,8 @@ def test_parser_never_crashes_on_sheet_like_text(lines: list[str]) -> None:
 @given(st.binary())
 def test_decoding_never_crashes_on_arbitrary_bytes(data: bytes) -> None:
     try:
-        parse_sheet(decode(data, "fuzz.bin"), "fuzz.bin")
-    except IngestError:
-        pass
+        sheet = parse_sheet(decode(data, "fuzz.bin"), "fuzz.bin")
+    except IngestError as exc:
+        assert exc.file == "fuzz.bin" and exc.line is not None
+    else:
+        assert sheet.title.value

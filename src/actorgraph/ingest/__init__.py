@@ -101,25 +101,47 @@ class Context:
     loaded_graphs: dict[str, Path]
 
 
-def load_context(project: Project, data_dir: Path) -> Context:
+def _extra_sources(data_dir: Path, known: set[str]) -> list[SourceFile]:
+    """The files of ``data_dir`` whose graphs are not among ``known``."""
+    return [
+        SourceFile(path, graph_iri("data", source_stem(path)), "data")
+        for path in _rdf_files(data_dir)
+        if graph_iri("data", source_stem(path)) not in known
+    ]
+
+
+def load_context(project: Project, data_dir: Path | None = None) -> Context:
     """The project's ontology, vocabularies, data, reference and links, plus the
     files already in ``data_dir`` (when it is another folder)."""
     store, loaded = load_project(Project(project.root))
     graphs = {item.source.graph: item.source.path for item in loaded}
-    extra = [
-        SourceFile(path, graph_iri("data", source_stem(path)), "data")
-        for path in _rdf_files(data_dir)
-        if graph_iri("data", source_stem(path)) not in graphs
-    ]
-    for item in load_sources(store, extra):
-        graphs[item.source.graph] = item.source.path
+    if data_dir is not None:
+        for item in load_sources(store, _extra_sources(data_dir, set(graphs))):
+            graphs[item.source.graph] = item.source.path
+    return context_from_store(store, graphs)
+
+
+def context_from_store(store: EmbeddedStore, graphs: dict[str, Path] | None = None) -> Context:
+    """Gazetteers and vocabularies read from an already loaded store (not modified)."""
     return Context(
         store,
         gazetteer_from_store(store, str(AG.Organisation)),
         gazetteer_from_store(store, str(AG.Project)),
         vocabularies_from_store(store),
-        graphs,
+        graphs or {},
     )
+
+
+def validation_store(project: Project, data_dir: Path, replaced: set[str]) -> EmbeddedStore:
+    """Ontology, vocabularies, the project's data and links and the files of
+    ``data_dir``, without the graphs in ``replaced`` (the reference gazetteer is
+    left out: validation skips it, and each sheet's graph types what it names)."""
+    store = EmbeddedStore()
+    root = Project(project.root)
+    sources = [s for s in root.sources() if s.group != "reference" and s.graph not in replaced]
+    load_sources(store, sources)
+    load_sources(store, _extra_sources(data_dir, replaced | {s.graph for s in sources}))
+    return store
 
 
 def retrieval_date(path: Path) -> dt.date:
@@ -140,6 +162,7 @@ def ingest(
     validate: bool = True,
     engine: str = "pyshacl",
     progress: Callable[[str], None] | None = None,
+    context: Context | None = None,
 ) -> IngestRun:
     """Turn ``sheets`` into ``<data_dir>/<slug>.ttl`` files; see the module doc.
 
@@ -152,7 +175,8 @@ def ingest(
     parsed: list[tuple[Path, Sheet]] = [(path, read_sheet(path)) for path in sheets]
     if progress:
         progress(f"parsed {len(parsed)} sheet(s); loading the project's graph")
-    context = load_context(project, target_dir)
+    if context is None:
+        context = load_context(project, target_dir)
     extractor = Extractor(
         context.organisations, context.projects, context.vocabularies, create_unknown=create_unknown
     )
@@ -182,11 +206,10 @@ def ingest(
     if validate:
         if progress:
             progress("validating the result with the project's shapes")
-        store = context.store
-        for plan in planned:
-            if plan.action == WRITE:
-                store.update(f"DROP SILENT GRAPH <{plan.extraction.graph}>")
-                store.add_quads(quads(plan.extraction))
+        writing = [p for p in planned if p.action == WRITE]
+        store = validation_store(project, target_dir, {p.extraction.graph for p in writing})
+        for plan in writing:
+            store.add_quads(quads(plan.extraction))
         run.report = validate_store(store, project.shapes_files, project.queries_dir, engine=engine)
         # Only what this batch describes can block it: violations elsewhere in
         # the project are not the sheets' doing (`actorgraph validate` shows them).
@@ -234,4 +257,4 @@ def _decide(plan: Planned, force: bool) -> None:
         )
 
 
-__all__ = ["IngestRun", "Planned", "ingest", "load_context"]
+__all__ = ["Context", "IngestRun", "Planned", "context_from_store", "ingest", "load_context"]

@@ -205,7 +205,9 @@ class Gazetteer:
 
     def match(self, written: str, *alternatives: str) -> Match | None:
         """The entry ``written`` names (or one of its ``alternatives``, e.g. the
-        expansion of an abbreviation); None when nothing or several match."""
+        expansion of an abbreviation); None when nothing matches, or when the
+        closest way of matching finds several entries (an ambiguous name is
+        reported, not guessed)."""
         for how in ("exact", "form", "typo"):
             for text in (written, *alternatives):
                 norm = normalise(text)
@@ -213,22 +215,22 @@ class Gazetteer:
                     continue
                 if how == "typo" and text.replace(" ", "").isupper():
                     continue  # an abbreviation: one letter off is another body
-                found = self._lookup(norm, how)
-                if found is not None:
-                    return Match(found[0], written, how, found[1])
+                found = self._candidates(norm, how)
+                if found:
+                    unique = self._unique(found)
+                    return Match(unique[0], written, how, unique[1]) if unique else None
         return None
 
-    def _lookup(self, norm: str, how: str) -> tuple[Entry, Name] | None:
+    def _candidates(self, norm: str, how: str) -> list[tuple[Entry, Name]]:
         if how == "exact":
-            return self._unique(self._exact.get(norm, []))
+            return self._exact.get(norm, [])
         if how == "form":
             c = core(norm)
             candidates = self._core.get(c, []) + (self._exact.get(c, []) if c != norm else [])
-            candidates += self._core.get(norm, [])
-            return self._unique(candidates)
+            return candidates + self._core.get(norm, [])
         # A small typo: one edit in short names, two in long ones.
         if len(norm) < 8:
-            return None
+            return []
         limit = 1 if len(norm) < 16 else 2
         best: list[tuple[Entry, Name]] = []
         best_distance = limit + 1
@@ -241,7 +243,7 @@ class Gazetteer:
                     best, best_distance = list(self._exact[other]), d
                 elif d == best_distance and d <= limit:
                     best.extend(self._exact[other])
-        return self._unique(best) if best_distance <= limit else None
+        return best if best_distance <= limit else []
 
 
 # ---------------------------------------------------------------- concepts

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 
 from ..namespaces import (
     AG,
@@ -30,6 +31,9 @@ from ..namespaces import (
 from ..slug import fold, slugify
 from .recognise import Entry, Gazetteer, Match, Name, Vocabularies, normalise
 from .sheet import Sheet
+
+# A plain Namespace: rdflib's DefinedNamespace XSD upsets doctest collection.
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 #: The activity every ingested graph ``prov:wasGeneratedBy``: how a file made by
 #: ``actorgraph ingest`` is told from a curated one (docs/model.md).
@@ -55,8 +59,17 @@ NUMBERS = {
     "cent": 100,
 }
 _NUM = r"(\d{1,3}|" + "|".join(NUMBERS) + r")"
-_UNIT = {"mois": "M", "semaine": "W", "semaines": "W", "an": "Y", "ans": "Y", "année": "Y",
-         "années": "Y", "jour": "D", "jours": "D"}  # fmt: skip
+_UNIT = {
+    "mois": "M",
+    "semaine": "W",
+    "semaines": "W",
+    "an": "Y",
+    "ans": "Y",
+    "année": "Y",
+    "années": "Y",
+    "jour": "D",
+    "jours": "D",
+}
 _UNITS = r"(mois|semaines?|ans?|années?|jours?)"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Ý«])")
@@ -325,8 +338,13 @@ class Extractor:
         out.add(src, RDF.type, _iri(AG.Source), line, "the sheet")
         out.add(src, DCTERMS.title, _fr(sheet.title.value), line, "title line")
         if sheet.updated is not None:
-            out.add(src, DCTERMS.modified, _typed(sheet.updated.value.isoformat(), XSD.date),
-                    sheet.updated.line, "“Mis à jour le …”")  # fmt: skip
+            out.add(
+                src,
+                DCTERMS.modified,
+                _typed(sheet.updated.value.isoformat(), XSD.date),
+                sheet.updated.line,
+                "“Mis à jour le …”",
+            )
         out.add(src, AG.fileName, ox.Literal(sheet.file_name), line, "file name")
         out.add(src, AG.sha256, ox.Literal(sheet.sha256), line, "SHA-256 of the text")
         if self.retrieved is not None:
@@ -381,8 +399,13 @@ class Extractor:
             for url in contact.urls:
                 out.add(point, SCHEMA.url, _iri(url.value), url.line, "URL in CONTACT")
             if contact.urls:
-                out.add(actor, FOAF.homepage, _iri(contact.urls[0].value), contact.urls[0].line,
-                        "first URL in CONTACT")  # fmt: skip
+                out.add(
+                    actor,
+                    FOAF.homepage,
+                    _iri(contact.urls[0].value),
+                    contact.urls[0].line,
+                    "first URL in CONTACT",
+                )
             for email in contact.emails:
                 out.add(
                     point, SCHEMA.email, ox.Literal(email.value), email.line, "e-mail in CONTACT"
@@ -488,8 +511,13 @@ class Extractor:
                 line,
                 f"“{times.group(0)}”",
             )
-            out.add(iri, AG.immersionDuration, _typed(f"P{n}{_UNIT[unit.lower()]}", XSD.duration), line,
-                    f"“{times.group(0)}”")  # fmt: skip
+            out.add(
+                iri,
+                AG.immersionDuration,
+                _typed(f"P{n}{_UNIT[unit.lower()]}", XSD.duration),
+                line,
+                f"“{times.group(0)}”",
+            )
             return
         duration = _DURATION.search(text)
         if duration:
@@ -539,8 +567,13 @@ class Extractor:
             for sentence in sentences(p.text):
                 founded = _FOUNDED.search(sentence)
                 if founded:
-                    out.add(actor, SCHEMA.foundingDate, _typed(founded.group(1), XSD.gYear), line,
-                            f"“{founded.group(0)}”")  # fmt: skip
+                    out.add(
+                        actor,
+                        SCHEMA.foundingDate,
+                        _typed(founded.group(1), XSD.gYear),
+                        line,
+                        f"“{founded.group(0)}”",
+                    )
                 if _GENERAL_INTEREST.search(sentence):
                     out.add(
                         actor,
