@@ -51,7 +51,7 @@ INVALID = sorted((EXAMPLES_DIR / "invalid").glob("*.ttl"))
 # --------------------------------------------------------------------------- helpers
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shapes_graph() -> Graph:
     g = Graph()
     g.parse(VIOLATIONS_FILE, format="turtle")
@@ -59,7 +59,7 @@ def shapes_graph() -> Graph:
     return g
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ontology_graph() -> Graph | None:
     """The ontology's class and property axioms, when the repository has them yet."""
     if not ONTOLOGY_FILE.exists():
@@ -67,7 +67,7 @@ def ontology_graph() -> Graph | None:
     return Graph().parse(ONTOLOGY_FILE, format="turtle")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def vocabularies_graph() -> Graph | None:
     files = sorted(VOCABULARIES_DIR.glob("*.ttl")) if VOCABULARIES_DIR.is_dir() else []
     if not files:
@@ -107,6 +107,31 @@ def expectations(path: Path, data: Graph) -> dict[URIRef, set[tuple]]:
     return expected
 
 
+def validation_report(graph: Graph) -> Graph:
+    _conforms, report, text = pyshacl.validate(
+        graph,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    assert isinstance(report, Graph), f"pySHACL could not validate: {text}"
+    return report
+
+
+@functools.cache
+def example_report(path: Path) -> tuple[dict[URIRef, set[tuple]], frozenset]:
+    """Results of one example, and the shapes and SPARQL constraints that fired (cached)."""
+    data = Graph().parse(path, format="turtle")
+    ontology = ontology_graph()
+    report = validation_report(data + ontology if ontology is not None else data)
+    found = collect(report, set(data.subjects()))
+    sources = frozenset(report.objects(None, SH.sourceShape)) | frozenset(
+        report.objects(None, SH.sourceConstraint)
+    )
+    return found, sources
+
+
 def results(data: Graph, *, with_ontology: bool = True) -> dict[URIRef, set[tuple]]:
     """Validate; results by severity as (component, focus, path), for the example's own nodes."""
     # The ontology goes into the data graph (the union, as the build validates),
@@ -116,15 +141,12 @@ def results(data: Graph, *, with_ontology: bool = True) -> dict[URIRef, set[tupl
     # (pySHACL's ont_graph would copy only RDFS/OWL axioms, not the concepts;
     # its focus_nodes option skips values inside sh:or and qualified shapes.)
     ontology = ontology_graph() if with_ontology else None
-    conforms, report, text = pyshacl.validate(
-        data + ontology if ontology is not None else data,
-        shacl_graph=shapes_graph(),
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    assert isinstance(report, Graph), f"pySHACL could not validate: {text}"
-    own_nodes = set(data.subjects())
+    report = validation_report(data + ontology if ontology is not None else data)
+    return collect(report, set(data.subjects()))
+
+
+def collect(report: Graph, own_nodes: set) -> dict[URIRef, set[tuple]]:
+    """Top-level results about own_nodes, by severity, as (component, focus, path)."""
     found: dict[URIRef, set[tuple]] = {sev: set() for sev in SEVERITY_OF_TAG.values()}
     # Top-level results only: nested sh:detail results (inside sh:node) are also
     # typed sh:ValidationResult but belong to the result that holds them.
@@ -147,7 +169,7 @@ def _show(items: set[tuple]) -> str:
 def check_example(path: Path) -> None:
     data = Graph().parse(path, format="turtle")
     expected = expectations(path, data)
-    found = results(data)
+    found, _sources = example_report(path)
     assert found[SH.Violation] == expected[SH.Violation], (
         f"{path.name}: violations differ\n"
         f"expected:\n  {_show(expected[SH.Violation])}\nfound:\n  {_show(found[SH.Violation])}"
@@ -184,7 +206,9 @@ def example_class(shape: URIRef) -> str:
 @pytest.mark.parametrize("path", VALID, ids=[p.name for p in VALID])
 def test_valid_example_conforms(path: Path) -> None:
     data = Graph().parse(path, format="turtle")
-    assert not expectations(path, data)[SH.Violation], f"{path.name}: a valid example expects violations"
+    assert not expectations(path, data)[SH.Violation], (
+        f"{path.name}: a valid example expects violations"
+    )
     check_example(path)
 
 
@@ -218,15 +242,16 @@ def test_every_example_is_named_after_a_shape() -> None:
     assert not stray, f"examples named after no shape: {stray}"
 
 
-def test_every_violation_shape_is_exercised_by_an_invalid_example() -> None:
-    """Each targeted node shape of the violation file yields a violation in some example."""
-    exercised = set()
+def test_every_constraint_is_exercised_by_an_invalid_example() -> None:
+    """Each property shape and SPARQL constraint of both files fires in some invalid example."""
+    fired: set = set()
     for path in INVALID:
-        data = Graph().parse(path, format="turtle")
-        if expectations(path, data)[SH.Violation]:
-            exercised.add(path.stem.split("-", 1)[0])
-    wanted = {example_class(s) for s in targeted_shapes(Graph().parse(VIOLATIONS_FILE))}
-    assert wanted <= exercised, f"no violation example for: {sorted(wanted - exercised)}"
+        fired |= example_report(path)[1]
+    g = shapes_graph()
+    constraints = {p for s in targeted_shapes(g) for p in g.objects(s, SH.property)}
+    constraints |= set(g.objects(None, SH.sparql))
+    idle = sorted(str(c).rsplit("#", 1)[-1] for c in constraints - fired)
+    assert not idle, f"never exercised by tests/shapes/invalid/: {idle}"
 
 
 # --------------------------------------------------------------------------- shape files
@@ -267,7 +292,9 @@ def test_shapes_are_named_after_their_class(path: Path) -> None:
         local = re.split(r"[#/]", str(target))[-1]
         assert shape == AGSH[f"{local[0].upper()}{local[1:]}_Shape"], f"{shape} targets {target}"
         for prop in g.objects(shape, SH.property):
-            assert isinstance(prop, URIRef) and prop.startswith(str(AGSH)), f"{shape}: blank property shape"
+            assert isinstance(prop, URIRef) and prop.startswith(str(AGSH)), (
+                f"{shape}: blank property shape"
+            )
 
 
 @pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
@@ -277,7 +304,9 @@ def test_messages_in_french_and_english(path: Path) -> None:
     assert subjects, f"{path.name}: no sh:message"
     for s in subjects:
         langs = sorted(m.language or "" for m in g.objects(s, SH.message))
-        assert langs == ["en", "fr"], f"{path.name}: {s} has messages in {langs}, want one @fr and one @en"
+        assert langs == ["en", "fr"], (
+            f"{path.name}: {s} has messages in {langs}, want one @fr and one @en"
+        )
 
 
 @pytest.mark.parametrize("path", [VIOLATIONS_FILE, RECOMMENDED_FILE], ids=lambda p: p.name)
@@ -299,7 +328,9 @@ def test_severities_match_the_file() -> None:
     for prop in props:
         assert recommended.value(prop, SH.severity) in (SH.Warning, SH.Info), f"{prop}: severity"
     for shape in node_shapes(recommended):
-        assert recommended.value(shape, SH.severity) is None, f"{shape}: a node shape severity would leak"
+        assert recommended.value(shape, SH.severity) is None, (
+            f"{shape}: a node shape severity would leak"
+        )
 
 
 def test_sparql_prefixes_are_declared() -> None:
@@ -329,9 +360,7 @@ def test_ontology_terms_used_by_shapes_exist() -> None:
         pytest.skip("ontology/actorgraph.ttl not written yet")
     ont = Graph().parse(ONTOLOGY_FILE)
     used = {
-        t
-        for t in shapes_graph().all_nodes()
-        if isinstance(t, URIRef) and t.startswith(str(AG))
+        t for t in shapes_graph().all_nodes() if isinstance(t, URIRef) and t.startswith(str(AG))
     }
     undeclared = sorted(t for t in used if (t, None, None) not in ont)
     assert not undeclared, f"ag: terms used by the shapes but not declared: {undeclared}"
@@ -371,6 +400,8 @@ def test_ontology_and_vocabularies_conform() -> None:
     if vocabularies is None:
         pytest.skip("vocabularies not written yet")
     ontology = ontology_graph()
-    found = results(vocabularies + ontology if ontology is not None else vocabularies, with_ontology=False)
+    found = results(
+        vocabularies + ontology if ontology is not None else vocabularies, with_ontology=False
+    )
     assert not found[SH.Violation], "violations:\n  " + _show(found[SH.Violation])
     assert not found[SH.Warning], "warnings:\n  " + _show(found[SH.Warning])
