@@ -358,7 +358,7 @@ def gazetteer_index(ntriples: bytes) -> list[list[str]]:
     derived from the N-Triples, so ``make refdata`` rewrites both together.
 
     >>> nt = (b'<https://w3id.org/actorgraph/id/organisation/region-76> '
-    ...       b'<http://www.w3.org/2004/02/skos/core#prefLabel> "Occitanie"@fr .\n')
+    ...       b'<http://www.w3.org/2004/02/skos/core#prefLabel> "Occitanie"@fr .\\n')
     >>> gazetteer_index(nt)
     [['region-76', '', 'Occitanie', '', '']]
     """
