@@ -218,7 +218,9 @@ def read_organisations(files: Iterable[Path]) -> list[Organisation]:
     orgs: dict[str, Organisation] = {}
     prefs: dict[str, list[str]] = defaultdict(list)
     alts: dict[str, list[str]] = defaultdict(list)
-    for sol in store.query(_ORGS, use_default_graph_as_union=True):
+    solutions = store.query(_ORGS, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for sol in solutions:
         iri = sol["org"].value
         org = orgs.setdefault(iri, Organisation(iri))
         cls = sol["class"].value
@@ -702,12 +704,14 @@ def read_links(path: Path) -> list[Link]:
             return []
         raise
     links = []
-    for sol in store.query(_READ_LINKS):
+    solutions = store.query(_READ_LINKS)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for sol in solutions:
         s, p = sol["s"].value, sol["p"].value
         facts = (
             tuple(
                 sorted(
-                    (q.predicate.value, q.object.value)
+                    (q.predicate.value, str(getattr(q.object, "value", q.object)))
                     for prop in (AG.siren, AG.inseeCode)
                     for q in store.quads_for_pattern(sol["s"], ox.NamedNode(str(prop)), None)
                 )
@@ -780,11 +784,11 @@ def link_project(
     # identifiers learnt from the gazetteer help the Wikidata step
     completed = {o.iri: replace(o, siren=set(o.siren), codes=set(o.codes)) for o in orgs}
     for lk in gaz_links:
-        org = completed.get(lk.source)
-        if org is None:
+        known = completed.get(lk.source)
+        if known is None:
             continue
         for prop, value in lk.facts:
-            (org.siren if prop == str(AG.siren) else org.codes).add(value)
+            (known.siren if prop == str(AG.siren) else known.codes).add(value)
 
     wd_links = list(existing["wikidata"])
     asked = 0
