@@ -25,7 +25,7 @@ from .project import group_of
 from .store import EmbeddedStore, rdf_format, read_source, syntax_error
 
 SEVERITIES = ("Violation", "Warning", "Info")
-ENGINES = ("pyshacl",)
+ENGINES = ("pyshacl", "fast")
 
 
 @dataclass
@@ -356,8 +356,16 @@ def validate_store(
     shapes = load_shapes(shapes_files)
     skip = set(skip_groups)
     graphs = [g for g in store.graphs() if group_of(g) not in skip] if skip else None
-    data = store.to_rdflib(graphs)
-    results = run_pyshacl(data, shapes)
+    if engine == "fast":
+        from .shacl_fast import Unsupported, validate_fast
+
+        try:
+            results = validate_fast(store, shapes, graphs)
+        except Unsupported as exc:  # never a silently different answer: hand over to pySHACL
+            engine = f"pyshacl (fast engine: {exc.message})"
+            results = run_pyshacl(store.to_rdflib(graphs), shapes)
+    else:
+        results = run_pyshacl(store.to_rdflib(graphs), shapes)
     if queries_dir is not None:
         results += run_violation_queries(store, catalogue(queries_dir))
     add_labels(store, results, lang)
