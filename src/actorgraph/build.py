@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .export import serialize
 from .fsutil import atomic_write
+from .jsonld import build_outputs as jsonld_outputs
 from .load import Loaded, load_project
 from .project import Project, SourceFile
 from .stats import Stats, compute
@@ -30,7 +31,9 @@ class BuildResult:
 
 #: Extra writers other modules register (e.g. JSON-LD), called with the store and dist folder
 #: and returning the files they would write as (name, bytes).
-EXTRA_OUTPUTS: list[Callable[[Project, EmbeddedStore], list[tuple[str, bytes]]]] = []
+EXTRA_OUTPUTS: list[Callable[[Project, EmbeddedStore], list[tuple[str, bytes]]]] = [
+    jsonld_outputs
+]
 
 
 def build(

@@ -1,0 +1,88 @@
+"""``actorgraph export``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import jsonld
+from ..errors import ActorGraphError
+from ..export import EXPORT_FORMATS, select_graphs, serialize
+from ..fsutil import atomic_write
+from ..load import load_project
+from ..project import GROUPS
+from .common import project_from
+
+FORMATS = (*EXPORT_FORMATS, "jsonld")
+
+
+@click.command("export")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format (default: from the -o file extension, else ttl).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write, replaced atomically (default: standard output).",
+)
+@click.option(
+    "-g",
+    "--graph",
+    "groups",
+    multiple=True,
+    type=click.Choice(GROUPS),
+    help="Keep only this group of named graphs (repeatable; default: all).",
+)
+@click.option("--frame", type=click.Choice(jsonld.FRAMES), help="JSON-LD: nest per entity kind.")
+@click.option("--profile", type=click.Choice(jsonld.PROFILES), help="JSON-LD: schema.org blocks.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    fmt: str | None,
+    output: Path | None,
+    groups: tuple[str, ...],
+    frame: str | None,
+    profile: str | None,
+) -> None:
+    """Write the graph in one RDF format, deterministically (same input, same bytes).
+
+    \b
+    Example:
+      actorgraph export --format ttl -o dist/actorgraph.ttl
+      actorgraph export --format nq --graph data --graph links
+      actorgraph export --format jsonld --frame organisation --graph data
+      actorgraph export --format jsonld --profile schema.org
+    """
+    if fmt is None:
+        suffix = output.suffix.lstrip(".") if output else ""
+        fmt = suffix if suffix in FORMATS else "ttl"
+    if (frame or profile) and fmt != "jsonld":
+        raise ActorGraphError("--frame and --profile apply to --format jsonld", field="--format")
+    if frame and profile:
+        raise ActorGraphError("give --frame or --profile, not both", field="--profile")
+    project = project_from(ctx)
+    store, _ = load_project(project)
+    graphs = select_graphs(store, groups or None)
+    if fmt == "jsonld":
+        context = jsonld.load_context(project)
+        if profile:
+            data = jsonld.schema_org(store, graphs)
+        elif frame:
+            data = jsonld.framed(store, context, frame, graphs)
+        else:
+            data = jsonld.compacted(store, context, graphs)
+    else:
+        data = serialize(store, fmt, graphs)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        atomic_write(output, data)

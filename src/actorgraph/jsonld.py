@@ -1,0 +1,260 @@
+"""JSON-LD outputs: compacted with ``ontology/context.jsonld``, framed per kind
+of entity, and schema.org blocks for web pages.
+
+The expanded form is written by pyoxigraph from the sorted export lines (so
+node order and blank-node labels are those of :mod:`actorgraph.export`);
+pyld compacts and frames it.
+
+>>> import json
+>>> from actorgraph.project import Project
+>>> store = EmbeddedStore()
+>>> _ = store.load_bytes(b'''
+... <https://w3id.org/actorgraph/id/organisation/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/actorgraph/ontology#Association> .
+... <https://w3id.org/actorgraph/id/organisation/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "X"@fr .
+... <https://w3id.org/actorgraph/id/organisation/x> <https://w3id.org/actorgraph/ontology#generalInterest> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+... ''', "nt", graph="https://w3id.org/actorgraph/graph/g")
+>>> doc = json.loads(compacted(store, {"ag": "https://w3id.org/actorgraph/ontology#",
+...     "prefLabel": {"@id": "http://www.w3.org/2004/02/skos/core#prefLabel", "@container": "@language"}}))
+>>> doc["prefLabel"], doc["ag:generalInterest"], doc["@type"]
+({'fr': 'X'}, True, 'ag:Association')
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from pyld import jsonld
+
+from .errors import ActorGraphError, LoadError
+from .export import graph_lines
+from .namespaces import AG
+from .project import Project, group_of
+from .store import EmbeddedStore
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
+
+#: ``--frame`` choices → the classes whose instances head the framed document.
+FRAMES = ("organisation", "project", "resource")
+PROFILES = ("schema.org",)
+
+
+def load_context(project: Project) -> dict[str, Any]:
+    """The ``@context`` object of ``ontology/context.jsonld``."""
+    path = project.context_file
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LoadError("JSON-LD context not found", file=path) from None
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+    ctx = doc.get("@context") if isinstance(doc, dict) else None
+    if not isinstance(ctx, dict):
+        raise LoadError("no @context object", file=path, field="@context")
+    return ctx
+
+
+def _native(value: dict[str, Any]) -> dict[str, Any]:
+    """Booleans and small integers as JSON values (they expand back to the same literals)."""
+    dt = value.get("@type")
+    if dt == _XSD + "boolean" and value["@value"] in ("true", "false"):
+        return {"@value": value["@value"] == "true"}
+    if dt == _XSD + "integer" and _INTEGER.fullmatch(value["@value"]):
+        return {"@value": int(value["@value"])}
+    return value
+
+
+def expanded(store: EmbeddedStore, graphs: list[str] | None = None) -> list[dict[str, Any]]:
+    """The union of ``graphs`` as expanded JSON-LD, one node per subject in export order."""
+    chosen = store.graphs() if graphs is None else graphs
+    lines = graph_lines(store, chosen, per_graph=False)[None]
+    if not lines:
+        return []
+    triples = ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+    nodes: list[dict[str, Any]] = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    for node in nodes:
+        types = node.pop(_RDF_TYPE, None)
+        if types is not None:
+            if all("@id" in t for t in types):
+                node["@type"] = [t["@id"] for t in types]
+            else:
+                node[_RDF_TYPE] = types
+        for key, values in node.items():
+            if key[0] != "@":
+                node[key] = [_native(v) if "@value" in v else v for v in values]
+    return nodes
+
+
+def _dump(doc: Any) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _jsonld_error(exc: Exception) -> ActorGraphError:
+    return ActorGraphError(f"JSON-LD processing failed: {exc}", file="ontology/context.jsonld")
+
+
+def compacted(
+    store: EmbeddedStore, context: dict[str, Any], graphs: list[str] | None = None
+) -> bytes:
+    """The graph compacted with ``context`` (embedded in the output, so it reads offline)."""
+    try:
+        doc = jsonld.compact(expanded(store, graphs), {"@context": context})
+    except jsonld.JsonLdError as exc:
+        raise _jsonld_error(exc) from None
+    return _dump(doc)
+
+
+def _classes_below(store: EmbeddedStore, root: str) -> list[str]:
+    # ``root`` is one of the package's own class IRIs, never user input.
+    rows = store.select(
+        f"SELECT DISTINCT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{root}> }}"
+    )
+    return sorted({root, *(r["c"].value for r in rows if isinstance(r["c"], ox.NamedNode))})
+
+
+def _reverse(prop: str) -> dict[str, Any]:
+    return {"@reverse": {str(AG[prop]): {"@embed": "@always"}}}
+
+
+def frame_document(store: EmbeddedStore, context: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The JSON-LD frame of ``--frame kind``: entities of that kind with what points at them."""
+    if kind not in FRAMES:
+        raise ActorGraphError(
+            f"unknown frame {kind!r}; expected one of {', '.join(FRAMES)}", field="--frame"
+        )
+    root = {"organisation": "Organisation", "project": "Project", "resource": "Resource"}[kind]
+    frame: dict[str, Any] = {"@context": context, "@type": _classes_below(store, str(AG[root]))}
+    never = {"@embed": "@never"}
+    if kind == "organisation":
+        frame["@reverse"] = {
+            str(AG.partner): {
+                "@embed": "@always",
+                str(AG.partnerOf): never,
+                str(AG.inProject): never,
+            },
+            str(AG.partnerOf): {"@embed": "@always", str(AG.partner): never},
+            str(AG.leader): {"@embed": "@always"},
+            str(AG.relatedActor): {"@embed": "@always", str(AG.relatedActor): never},
+        }
+    elif kind == "project":
+        frame["@reverse"] = {str(AG.inProject): {"@embed": "@always", str(AG.partner): never}}
+    return frame
+
+
+def framed(
+    store: EmbeddedStore, context: dict[str, Any], kind: str, graphs: list[str] | None = None
+) -> bytes:
+    """``--frame organisation|project|resource``: one tree per entity of that kind."""
+    frame = frame_document(store, context, kind)
+    try:
+        doc = jsonld.frame(expanded(store, graphs), frame, {"embed": "@never", "omitGraph": False})
+    except jsonld.JsonLdError as exc:
+        raise _jsonld_error(exc) from None
+    return _dump(doc)
+
+
+# ---- schema.org profile -------------------------------------------------------
+
+_SCHEMA_ORG_QUERY = """
+PREFIX ag: <https://w3id.org/actorgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX schema: <https://schema.org/>
+SELECT ?org ?key ?value WHERE {
+  ?org a/rdfs:subClassOf* ag:Organisation .
+  {
+    ?org a ?cls .
+    BIND(IF(EXISTS { ?cls rdfs:subClassOf* ag:PublicOrganisation }, "GovernmentOrganization",
+         IF(EXISTS { ?cls rdfs:subClassOf* ag:Association }, "NGO", "Organization")) AS ?value)
+    BIND("@type" AS ?key)
+  } UNION {
+    ?org skos:prefLabel ?value . BIND("name" AS ?key)
+  } UNION {
+    ?org foaf:homepage ?value . BIND("url" AS ?key)
+  } UNION {
+    ?org ag:contactPoint/schema:email ?value . BIND("email" AS ?key)
+  } UNION {
+    { ?org owl:sameAs ?value } UNION { ?org ag:institutionItem ?value } BIND("sameAs" AS ?key)
+  } UNION {
+    VALUES (?p ?key) { (ag:siren "SIREN") (ag:rna "RNA") (ag:formerSiren "SIREN (former)") }
+    ?org ?p ?value .
+  }
+}
+"""
+
+
+def _subset(store: EmbeddedStore, graphs: list[str] | None) -> EmbeddedStore:
+    if graphs is None or graphs == store.graphs():
+        return store
+    part = EmbeddedStore()
+    for g in graphs:
+        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+        if data:
+            part.load_bytes(data, "nt", graph=g)
+    return part
+
+
+def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
+    """``--profile schema.org``: per organisation, the block a web page embeds.
+
+    Types: GovernmentOrganization (public bodies), NGO (associations),
+    Organization otherwise; name (French label first), url, email, sameAs,
+    identifiers (SIREN, RNA) as PropertyValue nodes. A JSON array of blocks,
+    each with ``"@context": "https://schema.org"``, ordered by IRI.
+    """
+    found: dict[str, dict[str, set[tuple[str, str]]]] = {}
+    # The ontology graph is always consulted: it says which classes are public bodies.
+    ontology = [g for g in store.graphs() if group_of(g) == "ontology"]
+    chosen = None if graphs is None else sorted({*graphs, *ontology})
+    for row in _subset(store, chosen).select(_SCHEMA_ORG_QUERY):
+        value = row["value"]
+        lang = value.language or "" if isinstance(value, ox.Literal) else ""
+        found.setdefault(row["org"].value, {}).setdefault(row["key"].value, set()).add(
+            (value.value, lang)
+        )
+    blocks = []
+    for iri in sorted(found):
+        facts = found[iri]
+        types = {v for v, _ in facts.get("@type", set())}
+        kind = next((t for t in ("GovernmentOrganization", "NGO") if t in types), "Organization")
+        block: dict[str, Any] = {"@context": "https://schema.org", "@type": kind, "@id": iri}
+        names = sorted(facts.get("name", set()), key=lambda v: (v[1] != "fr", v[1], v[0]))
+        if names:
+            block["name"] = names[0][0]
+            if len(names) > 1:
+                block["alternateName"] = sorted({n for n, _ in names[1:]} - {names[0][0]})
+        for key in ("url", "email"):
+            values = sorted(v for v, _ in facts.get(key, set()))
+            if values:
+                block[key] = values[0] if len(values) == 1 else values
+        same = sorted(v for v, _ in facts.get("sameAs", set()))
+        if same:
+            block["sameAs"] = same
+        ids = sorted(
+            (key, v) for key in ("SIREN", "RNA", "SIREN (former)") for v, _ in facts.get(key, set())
+        )
+        if ids:
+            block["identifier"] = [
+                {"@type": "PropertyValue", "propertyID": key, "value": v} for key, v in ids
+            ]
+        blocks.append(block)
+    return _dump(blocks)
+
+
+def build_outputs(project: Project, store: EmbeddedStore) -> list[tuple[str, bytes]]:
+    """What ``build`` writes for JSON-LD: the compacted graph and the schema.org blocks.
+
+    The reference gazetteer (hundreds of thousands of triples) is left out of the
+    JSON-LD files: pyld takes about a minute on it. It is in every other format.
+    """
+    graphs = [g for g in store.graphs() if group_of(g) != "reference"]
+    return [
+        ("actorgraph.jsonld", compacted(store, load_context(project), graphs)),
+        ("organisations.schema.jsonld", schema_org(store, graphs)),
+    ]
