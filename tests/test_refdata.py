@@ -82,7 +82,8 @@ def test_builder_graph_shape() -> None:
       agorg:commune-67482 a ag:Commune ; ag:inseeCode "67482" ; ag:siren "216704825" ;
           skos:prefLabel "Strasbourg"@fr ; dcterms:spatial agc:commune-67482 ;
           org:memberOf agorg:epci-246700488 .
-      agc:commune-67482 a igeo:Commune ; igeo:codeINSEE "67482" ;
+      agc:commune-67482 a igeo:Commune , skos:Concept ; skos:inScheme agc:territories ;
+          igeo:codeINSEE "67482" ;
           igeo:sousDivisionDe agc:departement-67 .
       agc:departement-67 igeo:sousDivisionDe agc:region-44 .
       agc:departement-2a igeo:codeINSEE "2A" .

@@ -11,7 +11,7 @@ per local authority:
 
 * the **territory** (``agc:commune-75056``, ``agc:departement-33``,
   ``agc:region-76``), typed with the INSEE geographic ontology
-  (``igeo:Commune``…), with ``igeo:codeINSEE``, ``igeo:nom`` and
+  (``igeo:Commune``…) and as a concept of the scheme ``agc:territories``, with ``igeo:codeINSEE``, ``igeo:nom`` and
   ``igeo:sousDivisionDe`` its parent territory;
 * the **authority** governing it (``agorg:commune-75056``…), typed with the
   project's organisation classes, with ``skos:prefLabel``, ``ag:inseeCode``,
@@ -81,6 +81,8 @@ EPCI_CLASSES = {
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _PREF = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+_SKOS_CONCEPT = "<http://www.w3.org/2004/02/skos/core#Concept>"
+_IN_SCHEME = "<http://www.w3.org/2004/02/skos/core#inScheme>"
 _SPATIAL = "<http://purl.org/dc/terms/spatial>"
 _MEMBER_OF = "<http://www.w3.org/ns/org#memberOf>"
 _DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
@@ -242,6 +244,15 @@ def build_ntriples(
         add(_iri(extra_iri), "<http://purl.org/dc/terms/title>", _lit(title, "en"))
         add(graph, _DERIVED, _iri(extra_iri))
 
+    # Territories live under id/concept/: a SKOS scheme of places, one concept each.
+    scheme = _iri(str(CONCEPT_ID["territories"]))
+    add(scheme, _RDF_TYPE, "<http://www.w3.org/2004/02/skos/core#ConceptScheme>")
+    add(
+        scheme,
+        "<http://purl.org/dc/terms/title>",
+        _lit("Territoires français (COG de l'INSEE)", "fr"),
+    )
+    add(scheme, "<http://purl.org/dc/terms/title>", _lit("French territories (INSEE COG)", "en"))
     code_prop = _iri(str(IGEO.codeINSEE))
     nom = _iri(str(IGEO.nom))
     parent_prop = _iri(str(IGEO.sousDivisionDe))
@@ -252,6 +263,8 @@ def build_ntriples(
         node = _iri(str(ORG_ID[f"{kind}-{code.lower()}"]))
         territory = _iri(str(CONCEPT_ID[f"{kind}-{code.lower()}"]))
         add(territory, _RDF_TYPE, _iri(str(IGEO[kind.capitalize()])))
+        add(territory, _RDF_TYPE, _SKOS_CONCEPT)
+        add(territory, _IN_SCHEME, scheme)
         add(territory, code_prop, _lit(code))
         add(territory, nom, _lit(name, "fr"))
         add(node, _RDF_TYPE, _iri(str(AG[cls])))
