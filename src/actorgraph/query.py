@@ -95,7 +95,9 @@ def resolve_param(param: Param, raw: str) -> Term:
             node = resolve_iri(raw)
         except ValueError as exc:
             expected = (
-                f"a full IRI, a CURIE or a {kind} slug" if kind in KINDS else "an IRI or CURIE"
+                f"a full IRI, a CURIE or a slug of kind {kind}"
+                if kind in KINDS
+                else "an IRI or CURIE"
             )
             raise _ill_typed(param, raw, f"expected {expected}; {exc}") from None
         return node
@@ -210,6 +212,17 @@ def query_form(text: str) -> str:
         if word in _UPDATE_WORDS:
             return "UPDATE"
     raise QueryError("no SELECT, CONSTRUCT, DESCRIBE, ASK or update operation found")
+
+
+def uses_service(text: str) -> bool:
+    """Does the query call another endpoint (a ``SERVICE`` clause)?
+
+    >>> uses_service("SELECT * WHERE { SERVICE <http://e/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("# no SERVICE here\nSELECT * WHERE { ?s ?p 'SERVICE' }")
+    False
+    """
+    return any(token.upper() == "SERVICE" for _, token in _tokens(text))
 
 
 def values_block(bindings: Mapping[str, Term]) -> str:
@@ -332,15 +345,31 @@ def run_local(
     >>> s = EmbeddedStore()
     >>> s.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g")
     1
-    >>> run_local(s, "SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal("x")}).rows
-    [{'s': <NamedNode value=http://e/a>}]
+    >>> run_local(s, "SELECT ?s ?o WHERE { ?s ?p ?o }", {"o": ox.Literal("x")}).rows[0]["s"]
+    <NamedNode value=http://e/a>
+
+    A bound parameter must be selected (pyoxigraph's substitution rule):
+
+    >>> run_local(s, "SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal("x")})
+    Traceback (most recent call last):
+    actorgraph.errors.QueryError: --param o: the query must select ?o to take it as a parameter (SELECT ?o …)
     """
     form = query_form(text)
     if form == "UPDATE":
         raise QueryError("this is an update, not a query; pass --update to change the store")
 
     def work() -> Answer:
-        return answer_from(store.query(text, bindings), form, limit)
+        try:
+            return answer_from(store.query(text, bindings), form, limit)
+        except RuntimeError as exc:
+            match = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
+            if not match:
+                raise QueryError(f"query failed: {exc}") from None
+            name = match.group(1)
+            raise QueryError(
+                f"the query must select ?{name} to take it as a parameter (SELECT ?{name} …)",
+                field=f"--param {name}",
+            ) from None
 
     if timeout is None:
         return work()
@@ -415,8 +444,12 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def render(answer: Answer, fmt: str) -> str | bytes | Any:
-    """The answer in ``fmt``: bytes for W3C/RDF formats, str for md, a rich Table for table."""
+def render(answer: Answer, fmt: str, hide: Iterable[str] = ()) -> str | bytes | Any:
+    """The answer in ``fmt``: bytes for W3C/RDF formats, str for md, a rich Table for table.
+
+    ``hide`` names columns left out of ``table`` and ``md`` (the parameters,
+    which hold the same value on every row); the W3C formats keep them all.
+    """
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
         rdf = {
             "ttl": ox.RdfFormat.TURTLE,
@@ -450,21 +483,21 @@ def render(answer: Answer, fmt: str) -> str | bytes | Any:
         return parsed.serialize(format=target[fmt]) or b""
     if answer.form == "ASK":
         return "true" if answer.boolean else "false"
+    hidden = set(hide)
+    shown = [v for v in answer.variables if v not in hidden] or answer.variables
     if fmt == "md":
-        lines = ["| " + " | ".join(answer.variables) + " |", "|" + "---|" * len(answer.variables)]
+        lines = ["| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
         for row in answer.rows:
-            lines.append(
-                "| " + " | ".join(_md_cell(short(row.get(v))) for v in answer.variables) + " |"
-            )
+            lines.append("| " + " | ".join(_md_cell(short(row.get(v))) for v in shown) + " |")
         return "\n".join(lines) + "\n"
     if fmt == "table":
         from rich.table import Table
 
         table = Table(show_lines=False)
-        for v in answer.variables:
+        for v in shown:
             table.add_column(v, overflow="fold")
         for row in answer.rows:
-            table.add_row(*(short(row.get(v)) for v in answer.variables))
+            table.add_row(*(short(row.get(v)) for v in shown))
         return table
     raise QueryError(f"unknown format {fmt!r}", field="--format")
 
@@ -498,4 +531,5 @@ __all__ = [
     "render",
     "resolve_param",
     "run_local",
+    "uses_service",
 ]

@@ -124,7 +124,7 @@ def command(
         answer = run_local(store, query.text, bindings, limit=limit, timeout=timeout)
 
     fmt = fmt or ("ttl" if form in ("CONSTRUCT", "DESCRIBE") else "table")
-    output = render(answer, fmt)
+    output = render(answer, fmt, hide=bindings)
     if isinstance(output, bytes):
         sys.stdout.buffer.write(output)
         sys.stdout.flush()
