@@ -215,7 +215,7 @@ def query_form(text: str) -> str:
 
 
 def uses_service(text: str) -> bool:
-    """Does the query call another endpoint (a ``SERVICE`` clause)?
+    r"""Does the query call another endpoint (a ``SERVICE`` clause)?
 
     >>> uses_service("SELECT * WHERE { SERVICE <http://e/sparql> { ?s ?p ?o } }")
     True
