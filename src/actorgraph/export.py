@@ -33,6 +33,7 @@ agorg:b
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,14 +58,12 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _KINDS = ("source", "organisation", "project", "partnership", "resource", "concept")
 
-# Sort keys are made by prefixing each N-Triples line with marker bytes that
-# pyoxigraph never writes raw (it escapes control characters), sorting the
-# lines as bytes, then deleting the markers.
+# rdf:type comes first in a subject's lines: its predicate is marked with a byte
+# pyoxigraph never writes raw (it escapes control characters) before sorting,
+# and the mark is deleted after.
 _MARK_TYPE = b"\x00"
-_MARK_ONTOLOGY = b"\x01"
-_MARK_ID = b"\x02"
-_MARKERS = bytes(range(0x00, 0x0A))  # not 0x0A: the line separator
-_TYPE_NT = f"> <{_RDF_TYPE}> ".encode()
+_TYPE_NT = f" <{_RDF_TYPE}> ".encode()
+_TYPE_MARKED = b" " + _MARK_TYPE + _TYPE_NT[1:]
 
 
 def select_graphs(store: EmbeddedStore, groups: Iterable[str] | None) -> list[str]:
@@ -81,25 +80,51 @@ def select_graphs(store: EmbeddedStore, groups: Iterable[str] | None) -> list[st
     return [g for g in store.graphs() if group_of(g) in wanted]
 
 
-def sort_lines(lines: Iterable[bytes]) -> list[bytes]:
-    """N-Triples lines (without newline) in export order, duplicates and blanks dropped.
+def _range(lines: list[bytes], prefix: bytes) -> tuple[int, int]:
+    """The slice of sorted ``lines`` that start with ``prefix``."""
+    upper = prefix[:-1] + bytes([prefix[-1] + 1])
+    return bisect.bisect_left(lines, prefix), bisect.bisect_left(lines, upper)
 
-    >>> sort_lines([b'<http://x/a> <http://x/p> "1" .',
+
+def sort_lines(lines: list[bytes]) -> bytes:
+    """N-Triples lines (without newline, ``rdf:type`` marked) in export order,
+    as one N-Triples document with the mark removed. Empty lines are dropped;
+    duplicates must be removed by the caller.
+
+    Lines are sorted as bytes (in C); as lines of one subject share a prefix,
+    each kind of subject is then one slice of the sorted list, found by bisection.
+
+    >>> print(sort_lines([b'<http://x/a> <http://x/p> "1" .',
     ...             b'<https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .',
-    ...             b'<http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .'])[0]
-    b'<https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .'
+    ...             b'<http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .'
+    ...             .replace(_TYPE_NT, _TYPE_MARKED)]).decode())
+    <https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .
+    <http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .
+    <http://x/a> <http://x/p> "1" .
+    <BLANKLINE>
     """
-    blob = b"\n" + b"\n".join(set(lines))
-    blob = blob.replace(_TYPE_NT, b">" + b" " + _MARK_TYPE + _TYPE_NT[2:])
-    blob = blob.replace(
-        b"\n<" + BASE.encode() + b"id/", b"\n" + _MARK_ID + b"\x09<" + BASE.encode() + b"id/"
-    )
-    for rank, kind in enumerate(_KINDS):
-        old = b"\n" + _MARK_ID + b"\x09<" + f"{BASE}id/{kind}/".encode()
-        blob = blob.replace(old, b"\n" + _MARK_ID + bytes([0x03 + rank]) + old[3:])
-    blob = blob.replace(b"\n<" + BASE.encode(), b"\n" + _MARK_ONTOLOGY + b"<" + BASE.encode())
-    ordered = sorted(line for line in blob.split(b"\n") if line)
-    return b"\n".join(ordered).translate(None, _MARKERS).split(b"\n")
+    ordered = sorted(lines)
+    start = 0
+    while start < len(ordered) and not ordered[start]:
+        start += 1
+    if start == len(ordered):
+        return b""
+    del ordered[:start]
+    base_lo, base_hi = _range(ordered, f"<{BASE}".encode())
+    id_lo, id_hi = _range(ordered, f"<{BASE}id/".encode())
+    out = ordered[base_lo:id_lo] + ordered[id_hi:base_hi]  # ontology terms, graphs
+    kinds = [_range(ordered, f"<{BASE}id/{kind}/".encode()) for kind in _KINDS]
+    for lo, hi in kinds:
+        out += ordered[lo:hi]
+    done = id_lo
+    for lo, hi in sorted(kinds):  # instances of kinds outside the contract
+        out += ordered[done:lo]
+        done = hi
+    out += ordered[done:id_hi]
+    out += ordered[:base_lo]  # other IRIs
+    out += ordered[base_hi:]  # other IRIs after ours, then blank nodes
+    out.append(b"")
+    return b"\n".join(out).replace(_TYPE_MARKED, _TYPE_NT)
 
 
 def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
@@ -111,46 +136,54 @@ def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
     return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result]
 
 
+def _marked_lines(data: bytes) -> list[bytes]:
+    return data.replace(_TYPE_NT, _TYPE_MARKED).split(b"\n")
+
+
 def _nt_lines(triples: Iterable[ox.Triple]) -> set[bytes]:
     data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-    return set(data.split(b"\n")) - {b""}
+    return set(_marked_lines(data)) - {b""}
 
 
 def graph_lines(
     store: EmbeddedStore, graphs: list[str], *, per_graph: bool
-) -> dict[str | None, list[bytes]]:
-    """Sorted N-Triples lines of each graph (``per_graph``) or of their union (key None).
+) -> dict[str | None, bytes]:
+    """Sorted N-Triples of each graph (``per_graph``) or of their union (key None).
 
     Blank nodes are relabelled canonically over all the chosen graphs together,
     so the same input always gives the same labels.
     """
-    dumps: dict[str, set[bytes]] = {}
-    maybe_blank = False
+    dumps: dict[str, list[bytes] | set[bytes]] = {}
+    with_blanks = []  # graphs that may hold blank nodes ("_:" may also be in a literal)
     for g in graphs:
         data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
-        maybe_blank = maybe_blank or b"_:" in data
-        dumps[g] = set(data.split(b"\n")) - {b""}
-    blanks = _blank_quads(store, graphs) if maybe_blank else []
+        if b"_:" in data:
+            with_blanks.append(g)
+        dumps[g] = _marked_lines(data)
+    blanks = _blank_quads(store, with_blanks) if with_blanks else []
     if blanks:
-        for g in graphs:
-            dumps[g] -= _nt_lines(q.triple for q in blanks if q.graph_name.value == g)
+        for g in with_blanks:
+            dumps[g] = set(dumps[g]) - _nt_lines(
+                q.triple for q in blanks if q.graph_name.value == g
+            )
         dataset = ox.Dataset(
             blanks if per_graph else [ox.Quad(q.subject, q.predicate, q.object) for q in blanks]
         )
         dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-        for g in graphs if per_graph else [None]:
+        for g in with_blanks if per_graph else [None]:
             name = ox.NamedNode(g) if g is not None else ox.DefaultGraph()
             lines = _nt_lines(q.triple for q in dataset.quads_for_graph_name(name))
             if g is None:
-                dumps.setdefault("", set()).update(lines)
+                dumps[""] = lines
             else:
-                dumps[g] |= lines
+                dumps[g] = set(dumps[g]) | lines
     if per_graph:
-        return {g: sort_lines(dumps[g]) for g in graphs}
-    union: set[bytes] = set()
-    for lines in dumps.values():
-        union |= lines
-    return {None: sort_lines(union)}
+        # A graph's dump holds each triple once: no need to deduplicate.
+        return {g: sort_lines(list(dumps[g])) for g in graphs}
+    if len(dumps) == 1:
+        return {None: sort_lines(list(next(iter(dumps.values()))))}
+    union = set().union(*dumps.values())
+    return {None: sort_lines(list(union))}
 
 
 # ---- Turtle -----------------------------------------------------------------
@@ -202,7 +235,7 @@ class _Abbreviator:
         return "".join(f"@prefix {(p + ':').ljust(width)} <{PREFIXES[p]}> .\n" for p in used)
 
 
-def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: str = "") -> str:
+def _turtle_blocks(ntriples: bytes, abbr: _Abbreviator, indent: str = "") -> str:
     """One block per subject, ``;`` between predicates, ``,`` between objects."""
     out: list[str] = []
     pad = indent + "    "
@@ -215,8 +248,10 @@ def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: str = "") -> 
             joined = (" ,\n" + pad + "    ").join(objects)
         out.append(f"{pad}{abbr.iri(predicate) if predicate else ''} {joined}")
 
-    for raw in lines:
-        s, p, rest = raw.decode("utf-8").split(" ", 2)
+    for line in ntriples.decode("utf-8").split("\n"):
+        if not line:
+            continue
+        s, p, rest = line.split(" ", 2)
         o = rest[:-2]
         if s != subject:
             if subject is not None:
@@ -236,22 +271,22 @@ def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: str = "") -> 
     return "".join(out)
 
 
-def turtle(lines: list[bytes]) -> bytes:
-    """Sorted N-Triples lines as readable Turtle."""
+def turtle(ntriples: bytes) -> bytes:
+    """Sorted N-Triples as readable Turtle."""
     abbr = _Abbreviator()
-    body = _turtle_blocks(lines, abbr)
+    body = _turtle_blocks(ntriples, abbr)
     header = abbr.header()
     return (header + ("\n" if header and body else "") + body).encode("utf-8")
 
 
-def trig(per_graph: dict[str | None, list[bytes]]) -> bytes:
+def trig(per_graph: dict[str | None, bytes]) -> bytes:
     """Sorted lines per named graph as TriG: one ``GRAPH { … }`` block per graph."""
     abbr = _Abbreviator()
     blocks = []
-    for g, lines in per_graph.items():
-        if not lines:
+    for g, ntriples in per_graph.items():
+        if not ntriples:
             continue
-        body = _turtle_blocks(lines, abbr, indent="    ")
+        body = _turtle_blocks(ntriples, abbr, indent="    ")
         blocks.append(f"{abbr.iri(f'<{g}>')} {{\n{body}}}\n")
     header = abbr.header()
     return (header + ("\n" if header and blocks else "") + "\n".join(blocks)).encode("utf-8")
@@ -270,15 +305,11 @@ def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -
         if fmt == "trig":
             return trig(per_graph)
         parts = []
-        for g, lines in per_graph.items():
-            if lines:
-                blob = b"\n".join(lines) + b"\n"
-                parts.append(blob.replace(b" .\n", f" <{g}> .\n".encode()))
+        for g, blob in per_graph.items():
+            parts.append(blob.replace(b" .\n", f" <{g}> .\n".encode()))
         return b"".join(parts)
-    lines = graph_lines(store, chosen, per_graph=False)[None]
-    if fmt == "ttl":
-        return turtle(lines)
-    return b"\n".join(lines) + b"\n" if lines else b""
+    ntriples = graph_lines(store, chosen, per_graph=False)[None]
+    return turtle(ntriples) if fmt == "ttl" else ntriples
 
 
 def write(store: EmbeddedStore, fmt: str, path: Path, graphs: list[str] | None = None) -> int:

@@ -71,10 +71,10 @@ def _native(value: dict[str, Any]) -> dict[str, Any]:
 def expanded(store: EmbeddedStore, graphs: list[str] | None = None) -> list[dict[str, Any]]:
     """The union of ``graphs`` as expanded JSON-LD, one node per subject in export order."""
     chosen = store.graphs() if graphs is None else graphs
-    lines = graph_lines(store, chosen, per_graph=False)[None]
-    if not lines:
+    ntriples = graph_lines(store, chosen, per_graph=False)[None]
+    if not ntriples:
         return []
-    triples = ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
     nodes: list[dict[str, Any]] = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
     for node in nodes:
         types = node.pop(_RDF_TYPE, None)
