@@ -226,7 +226,8 @@ def _path_str(g: Graph, path: Any) -> str | None:
 def results_from_graph(results: Graph) -> list[Result]:
     """Results of a SHACL validation report graph."""
     out = []
-    for node in results.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: those under sh:detail explain a result, they are not results.
+    for node in results.objects(None, SH.result):
         severity = str(results.value(node, SH.resultSeverity) or SH.Violation).rsplit("#", 1)[-1]
         messages = {}
         for m in results.objects(node, SH.resultMessage):
