@@ -22,6 +22,7 @@ escaped by pyoxigraph), placed at the start of every ``WHERE`` group.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 import threading
@@ -80,8 +81,12 @@ def resolve_iri(raw: str) -> ox.NamedNode:
     match = _CURIE.match(text)
     if match and match.group(1) in PREFIXES and "://" not in text:
         text = PREFIXES[match.group(1)] + (match.group(2) or "")
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", text)
+    if not scheme:
         raise ValueError("not an absolute IRI or a known CURIE")
+    if "://" not in text and scheme.group(1).lower() not in ("urn", "mailto", "tag"):
+        # ``nope:thing`` is more likely a CURIE with a mistyped prefix than an IRI
+        raise ValueError(f"unknown prefix {scheme.group(1)!r} (known: {', '.join(PREFIXES)})")
     return ox.NamedNode(text)  # raises ValueError on characters an IRI cannot hold
 
 
@@ -514,7 +519,7 @@ def find_query(queries_dir: Path, name_or_file: str) -> Query:
     if candidate.is_file():
         return Query.from_file(candidate)
     names = [q.name for q in catalogue(queries_dir)]
-    close = [n for n in names if name_or_file in n or n in name_or_file]
+    close = difflib.get_close_matches(name_or_file, names, n=3, cutoff=0.7)
     hint = f"did you mean {', '.join(close)}?" if close else "run `actorgraph queries` for the list"
     raise QueryError(f"no query named {name_or_file!r} in {queries_dir}", field="NAME", hint=hint)
 
