@@ -1,0 +1,187 @@
+"""Exports: deterministic bytes, readable Turtle, named graphs kept, and
+parsed by tools this project did not write (pyoxigraph strict, rapper)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from actorgraph.cli import main
+from actorgraph.errors import ActorGraphError
+from actorgraph.export import select_graphs, serialize
+from actorgraph.load import load_project
+from actorgraph.namespaces import BASE, PREFIXES
+from actorgraph.project import Project
+from actorgraph.store import EmbeddedStore
+
+#: Everything but the reference gazetteer (hundreds of thousands of triples):
+#: the ontology's blank nodes, the vocabularies, the data and the links.
+SMALL = ("ontology", "vocabulary", "data", "links")
+
+
+@pytest.fixture(scope="module")
+def graphs(store: EmbeddedStore) -> list[str]:
+    return select_graphs(store, SMALL)
+
+
+@pytest.fixture(scope="module")
+def outputs(store: EmbeddedStore, graphs: list[str]) -> dict[str, bytes]:
+    return {fmt: serialize(store, fmt, graphs) for fmt in ("ttl", "nt", "nq", "trig")}
+
+
+def rdflib_graph(data: bytes, fmt: str) -> Graph:
+    return Graph().parse(data=data, format=fmt)
+
+
+def test_same_input_gives_the_same_bytes(store, graphs, outputs) -> None:
+    for fmt, data in outputs.items():
+        assert serialize(store, fmt, graphs) == data, fmt
+
+
+def test_a_rebuilt_store_gives_the_same_bytes(project: Project, outputs) -> None:
+    # A fresh load gives fresh random blank-node ids: labels must not depend on them.
+    rebuilt, _ = load_project(project, groups=SMALL)
+    assert "_:" in outputs["nt"].decode(), "the ontology's blank nodes should be exported"
+    for fmt, data in outputs.items():
+        assert serialize(rebuilt, fmt) == data, fmt
+
+
+def test_turtle_and_ntriples_hold_the_store_graph(store, graphs, outputs) -> None:
+    expected = store.to_rdflib(graphs)
+    for fmt, rdflib_fmt in (("ttl", "turtle"), ("nt", "nt")):
+        assert isomorphic(rdflib_graph(outputs[fmt], rdflib_fmt), expected), fmt
+
+
+def test_pyoxigraph_parses_every_format_strictly(outputs) -> None:
+    formats = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "nq": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+    }
+    counts = {fmt: len(list(ox.parse(outputs[fmt], format=f))) for fmt, f in formats.items()}
+    assert counts["ttl"] == counts["nt"] == outputs["nt"].count(b"\n")
+    assert counts["nq"] == counts["trig"] >= counts["nt"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "syntax"), [("ttl", "turtle"), ("nt", "ntriples"), ("nq", "nquads"), ("trig", "trig")]
+)
+def test_rapper_parses(outputs, tmp_path: Path, fmt: str, syntax: str) -> None:
+    rapper = shutil.which("rapper")
+    if rapper is None:
+        pytest.skip("rapper is absent (Debian package raptor2-utils; .ci/run installs it)")
+    path = tmp_path / f"graph.{fmt}"
+    path.write_bytes(outputs[fmt])
+    done = subprocess.run(
+        [rapper, "-q", "-i", syntax, "-c", str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    # rapper reports "Parsing returned N triples" on stderr without -q; count it.
+    counted = subprocess.run(
+        [rapper, "-i", syntax, "-c", str(path)], capture_output=True, text=True
+    )
+    found = re.search(r"returned (\d+) (?:triples|statements)", counted.stderr)
+    assert found, counted.stderr
+    expected = outputs["nq"].count(b"\n") if fmt in ("nq", "trig") else outputs["nt"].count(b"\n")
+    assert int(found.group(1)) == expected
+
+
+def test_trig_and_nquads_keep_the_named_graphs(store, graphs, outputs) -> None:
+    for fmt, rdflib_fmt in (("nq", "nquads"), ("trig", "trig")):
+        ds = Dataset()
+        ds.parse(data=outputs[fmt], format=rdflib_fmt)
+        names = sorted(str(g.identifier) for g in ds.graphs() if len(g))
+        assert names == graphs, fmt
+        for g in graphs:
+            assert isomorphic(ds.graph(g), store.to_rdflib([g])), (fmt, g)
+
+
+def test_turtle_declares_only_the_prefixes_it_uses_in_a_stable_order(outputs) -> None:
+    text = outputs["ttl"].decode()
+    declared = re.findall(r"^@prefix (\w+):", text, re.M)
+    assert declared == [p for p in PREFIXES if p in declared]
+    body = text.split("\n\n", 1)[1]
+    for prefix in declared:
+        assert re.search(rf"(?<![\w<]){prefix}:", body), f"{prefix}: declared but unused"
+    outside_literals = re.sub(r'"[^"\n]*"|<[^>\n]*>', "", body)
+    for prefix in PREFIXES:
+        if prefix not in declared:
+            assert not re.search(rf"(?<![\w:]){prefix}:", outside_literals), prefix
+
+
+def test_turtle_has_one_block_per_subject_ordered_by_kind(outputs) -> None:
+    text = outputs["ttl"].decode()
+    subjects = re.findall(r"^(\S+)\n    ", text, re.M)
+    assert len(subjects) == len(set(subjects)), "a subject appears in two blocks"
+    kinds = ["source", "organisation", "project", "partnership", "resource", "concept"]
+    prefixes = {"agsrc": 0, "agorg": 1, "agproj": 2, "agpart": 3, "agres": 4, "agc": 5}
+    ranks = []
+    for s in subjects:
+        head = s.split(":", 1)[0]
+        if head in prefixes:
+            ranks.append(prefixes[head])
+        elif s.startswith(f"<{BASE}id/"):
+            ranks.append(kinds.index(s[len(BASE) + 4 :].split("/", 1)[0]))
+    assert ranks == sorted(ranks)
+    # rdf:type first in each block
+    for block in text.split("\n\n")[1:]:
+        lines = block.splitlines()
+        preds = [
+            ln.split()[0]
+            for ln in lines[1:]
+            if ln.startswith("    ") and not ln.startswith("     ")
+        ]
+        if "a" in preds:
+            assert preds[0] == "a", block
+
+
+def test_export_graph_groups(store: EmbeddedStore) -> None:
+    data = serialize(store, "nq", select_graphs(store, ["data"]))
+    named = {line.rsplit(b" ", 2)[-2] for line in data.splitlines()}
+    assert named and all(b"/graph/links/" not in g and b"/graph/ontology" not in g for g in named)
+    with pytest.raises(ActorGraphError, match="unknown graph group"):
+        select_graphs(store, ["nope"])
+
+
+def test_unknown_format_is_refused(store: EmbeddedStore) -> None:
+    with pytest.raises(ActorGraphError, match="unknown export format"):
+        serialize(store, "rdfxml")
+
+
+# ---- the command ------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+def test_export_command_writes_stdout_and_files(project: Project, tmp_path: Path, outputs) -> None:
+    root = str(project.root)
+    code, out, _ = run(
+        "-C", root, "export", "--format", "nt", *[a for g in SMALL for a in ("--graph", g)]
+    )
+    assert code == 0
+    assert out == outputs["nt"]
+    target = tmp_path / "g.ttl"
+    code, out, _ = run("-C", root, "export", "-o", str(target), "-g", "data")
+    assert code == 0 and out == b""
+    assert target.read_bytes().startswith(b"@prefix ag:")
+    assert [p.name for p in tmp_path.iterdir()] == ["g.ttl"]
+
+
+def test_export_command_usage_errors(project: Project) -> None:
+    root = str(project.root)
+    code, _, err = run("-C", root, "export", "--format", "ttl", "--frame", "organisation")
+    assert code == 2 and "jsonld" in err and "Traceback" not in err
+    code, _, err = run("-C", root, "export", "--format", "xml")
+    assert code == 2
