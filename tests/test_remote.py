@@ -1,0 +1,132 @@
+"""The same catalogue against a real SPARQL server (``oxigraph serve`` on
+127.0.0.1): same rows as the embedded store; failures exit 3 with the URL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from conftest import free_port, start_server, stop_server
+
+from actorgraph.catalogue import Query, catalogue
+from actorgraph.cli import main
+from actorgraph.errors import QueryError, ServiceError
+from actorgraph.project import Project
+from actorgraph.query import bind, run_local, uses_service
+from actorgraph.remote import RemoteStore
+from actorgraph.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES: list[dict[str, Any]] = json.loads(
+    (ROOT / "tests" / "queries" / "manifest.json").read_text(encoding="utf-8")
+)["cases"]
+
+pytestmark = pytest.mark.server
+
+
+def case_id(case: dict[str, Any]) -> str:
+    return case["query"] + "(" + ",".join(f"{k}={v}" for k, v in case["params"].items()) + ")"
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_remote_rows_equal_local_rows(
+    project: Project, store: EmbeddedStore, seed_server: Any, case: dict[str, Any]
+) -> None:
+    query = Query.from_file(project.queries_dir / f"{case['query']}.rq")
+    bindings = bind(query, case["params"])
+    local = run_local(store, query.text, bindings)
+    remote = RemoteStore(seed_server.query_url).query(query.text, bindings)
+    assert remote.variables == local.variables
+    assert remote.row_keys() == local.row_keys()
+
+
+def test_every_local_catalogue_query_is_compared(project: Project) -> None:
+    local = {q.name for q in catalogue(project.queries_dir) if not uses_service(q.text)}
+    assert local <= {c["query"] for c in CASES}
+
+
+def test_injection_strings_change_nothing_on_the_server(project: Project, seed_server: Any) -> None:
+    remote = RemoteStore(seed_server.query_url)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    before = remote.query(count).rows
+    query = Query.from_file(project.queries_dir / "search.rq")
+    for text in ('"> } ; DROP ALL #', "x\n} ; CLEAR ALL ; #", "\\u0022 } DROP ALL #", "'''"):
+        assert remote.query(query.text, bind(query, {"text": text})).rows == []
+    assert remote.query(count).rows == before
+
+
+def test_limit_and_construct_remotely(seed_server: Any) -> None:
+    remote = RemoteStore(seed_server.query_url)
+    answer = remote.query(
+        "SELECT ?s WHERE { ?s a <https://w3id.org/actorgraph/ontology#Resource> }", limit=3
+    )
+    assert len(answer.rows) == 3 and answer.truncated
+    triples = remote.query(
+        "CONSTRUCT { ?p <http://e/led-by> ?o } WHERE { ?p <https://w3id.org/actorgraph/ontology#leader> ?o }"
+    ).triples
+    assert len(triples) == 4 and all(isinstance(t, ox.Triple) for t in triples)
+
+
+def test_a_malformed_query_is_a_service_error_with_the_servers_message(seed_server: Any) -> None:
+    with pytest.raises(ServiceError) as err:
+        RemoteStore(seed_server.query_url).query("SELECT ?s WHERE { ?s ?p }")
+    assert seed_server.query_url in str(err.value)
+    assert err.value.exit_code == 3
+
+
+def test_an_update_is_refused_as_a_query(seed_server: Any) -> None:
+    with pytest.raises(QueryError, match="--update"):
+        RemoteStore(seed_server.query_url).query("DROP ALL")
+
+
+def test_unreachable_endpoint_exits_3_with_the_url() -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = CliRunner().invoke(main, ["-C", str(ROOT), "query", "stats", "--endpoint", url])
+    assert result.exit_code == 3
+    assert url in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_endpoint_is_retried_then_reported() -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    with pytest.raises(ServiceError, match="cannot reach"):
+        RemoteStore(url, retries=2, backoff=0.01).query("ASK {}")
+
+
+def test_cli_runs_a_catalogue_query_remotely(seed_server: Any) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "-C",
+            str(ROOT),
+            "query",
+            "project-partners",
+            "-p",
+            "project=la-transfo",
+            "--endpoint",
+            seed_server.query_url,
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)["results"]["bindings"]) == 9
+
+
+def test_update_only_with_update_flag(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "db")
+    try:
+        insert = "INSERT DATA { <http://e/a> <http://e/p> 'x' }"
+        args = ["-C", str(ROOT), "query", "--text", insert, "--endpoint", server.query_url]
+        refused = CliRunner().invoke(main, args)
+        assert refused.exit_code == 2
+        done = CliRunner().invoke(main, [*args, "--update"])
+        assert done.exit_code == 0, done.stderr
+        rows = RemoteStore(server.query_url).query("SELECT ?o WHERE { <http://e/a> ?p ?o }").rows
+        assert [r["o"].value for r in rows] == ["x"]
+    finally:
+        stop_server(server)
