@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 AG     := $(BIN)/actorgraph
 SIZE   ?= 1M
 
-.PHONY: run test bench lint refdata install clean
+.PHONY: run test bench lint refdata install clean node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ run: install
 	$(AG) stats
 
 ## test: the whole test suite
-test: install
+test: install node-deps
 	$(BIN)/python -m pytest -q
+
+## node-deps: jsonld.js into .cache/node (the JSON-LD round-trip test; skipped without npm)
+JSONLD_JS ?= jsonld@9
+node-deps: .cache/node/.installed
+.cache/node/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-save --no-audit --no-fund --prefix .cache/node $(JSONLD_JS) && touch $@; \
+	else echo "npm is absent: the jsonld.js round-trip test will be skipped"; fi
 
 ## lint: ruff and mypy
 lint: install
