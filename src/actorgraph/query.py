@@ -321,7 +321,7 @@ def answer_from(result: Any, form: str, limit: int | None = None) -> Answer:
     if isinstance(result, ox.QueryBoolean) or form == "ASK":
         return Answer("ASK", boolean=bool(result))
     if isinstance(result, ox.QueryTriples) or form in ("CONSTRUCT", "DESCRIBE"):
-        triples = []
+        triples: list[ox.Triple] = []
         for i, item in enumerate(result):
             if limit is not None and i >= limit:
                 return Answer(form, triples=triples, truncated=True)
