@@ -133,6 +133,7 @@ def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
         f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} "
         "GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
     )
+    assert isinstance(result, ox.QuerySolutions)
     return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result]
 
 
@@ -163,20 +164,18 @@ def graph_lines(
     blanks = _blank_quads(store, with_blanks) if with_blanks else []
     if blanks:
         for g in with_blanks:
-            dumps[g] = set(dumps[g]) - _nt_lines(
-                q.triple for q in blanks if q.graph_name.value == g
-            )
-        dataset = ox.Dataset(
-            blanks if per_graph else [ox.Quad(q.subject, q.predicate, q.object) for q in blanks]
-        )
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-        for g in with_blanks if per_graph else [None]:
-            name = ox.NamedNode(g) if g is not None else ox.DefaultGraph()
-            lines = _nt_lines(q.triple for q in dataset.quads_for_graph_name(name))
-            if g is None:
-                dumps[""] = lines
-            else:
-                dumps[g] = set(dumps[g]) | lines
+            name = ox.NamedNode(g)
+            dumps[g] = set(dumps[g]) - _nt_lines(q.triple for q in blanks if q.graph_name == name)
+        if per_graph:
+            dataset = ox.Dataset(blanks)
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+            for g in with_blanks:
+                quads = dataset.quads_for_graph_name(ox.NamedNode(g))
+                dumps[g] = set(dumps[g]) | _nt_lines(q.triple for q in quads)
+        else:
+            dataset = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in blanks)
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+            dumps[""] = _nt_lines(q.triple for q in dataset)
     if per_graph:
         # A graph's dump holds each triple once: no need to deduplicate.
         return {g: sort_lines(list(dumps[g])) for g in graphs}

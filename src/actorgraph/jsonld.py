@@ -75,7 +75,9 @@ def expanded(store: EmbeddedStore, graphs: list[str] | None = None) -> list[dict
     if not ntriples:
         return []
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    nodes: list[dict[str, Any]] = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    nodes: list[dict[str, Any]] = json.loads(
+        ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"
+    )
     for node in nodes:
         types = node.pop(_RDF_TYPE, None)
         if types is not None:
