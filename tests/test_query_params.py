@@ -237,3 +237,13 @@ def test_cli_lists_the_catalogue() -> None:
     assert listed["partnership-shape-violation"]["role"] == "violation"
     code, out, _ = run("queries", "--lang", "fr")
     assert code == 0 and "organisation-card" in out
+
+
+def test_a_local_query_past_its_timeout_is_abandoned() -> None:
+    store = EmbeddedStore()
+    data = "".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(1500))
+    store.load_bytes(data.encode(), "ttl", graph="http://e/g")
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER (?c < ?f) }"
+    with pytest.raises(QueryError, match="longer than"):
+        run_local(store, heavy, timeout=0.001)
+    assert run_local(store, "SELECT ?a WHERE { ?a ?b 1 }", timeout=30).rows
