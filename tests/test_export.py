@@ -185,3 +185,34 @@ def test_export_command_usage_errors(project: Project) -> None:
     assert code == 2 and "jsonld" in err and "Traceback" not in err
     code, _, err = run("-C", root, "export", "--format", "xml")
     assert code == 2
+
+
+def small_store(ntriples: bytes) -> EmbeddedStore:
+    s = EmbeddedStore()
+    s.load_bytes(ntriples, "nt", graph="https://w3id.org/actorgraph/graph/t")
+    return s
+
+
+def test_rdf_type_as_an_object_is_not_written_a() -> None:
+    s = small_store(
+        b"<http://e/a> <http://www.w3.org/2002/07/owl#annotatedProperty> "
+        b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ."
+    )
+    assert b"owl:annotatedProperty rdf:type ." in serialize(s, "ttl")
+
+
+def test_names_turtle_cannot_abbreviate_stay_full_iris() -> None:
+    s = small_store(
+        b"<https://w3id.org/actorgraph/id/organisation/x#contact> <https://schema.org/url> "
+        b"<https://w3id.org/actorgraph/id/resource/ends-with-dot.> .\n"
+        b'<https://w3id.org/actorgraph/id/organisation/x> <https://schema.org/name> "a\\"b\\n" .\n'
+    )
+    text = serialize(s, "ttl").decode()
+    assert "<https://w3id.org/actorgraph/id/organisation/x#contact>" in text
+    assert "<https://w3id.org/actorgraph/id/resource/ends-with-dot.>" in text
+    assert "@prefix agres:" not in text
+    assert "agorg:x\n    schema:name" in text
+    assert isomorphic(
+        Graph().parse(data=text, format="turtle"),
+        Graph().parse(data=serialize(s, "nt"), format="nt"),
+    )

@@ -199,7 +199,7 @@ class _Abbreviator:
     def __init__(self) -> None:
         self.by_namespace = {iri: prefix for prefix, iri in PREFIXES.items()}
         self.used: set[str] = set()
-        self.memo: dict[str, str] = {f"<{_RDF_TYPE}>": "a"}
+        self.memo: dict[str, str] = {}
 
     def iri(self, term: str) -> str:
         found = self.memo.get(term)
@@ -235,38 +235,49 @@ class _Abbreviator:
 
 
 def _turtle_blocks(ntriples: bytes, abbr: _Abbreviator, indent: str = "") -> str:
-    """One block per subject, ``;`` between predicates, ``,`` between objects."""
+    """One block per subject, ``;`` between predicates, ``,`` between objects.
+
+    The loop runs once per triple, so it is kept to a few dictionary look-ups
+    and appends: terms are abbreviated once each and remembered.
+    """
     out: list[str] = []
-    pad = indent + "    "
-    subject = predicate = None
-    objects: list[str] = []
-
-    def flush_predicate() -> None:
-        joined = " , ".join(objects)
-        if len(joined) > 80 and len(objects) > 1:
-            joined = (" ,\n" + pad + "    ").join(objects)
-        out.append(f"{pad}{abbr.iri(predicate) if predicate else ''} {joined}")
-
+    append = out.append
+    terms: dict[str, str] = {}
+    get = terms.get
+    predicates: dict[str, str] = {f"<{_RDF_TYPE}>": "a"}
+    pad = "\n" + indent + "    "
+    long_pad = " ,\n" + indent + "        "
+    subject = predicate = ""
     for line in ntriples.decode("utf-8").split("\n"):
         if not line:
             continue
         s, p, rest = line.split(" ", 2)
         o = rest[:-2]
-        if s != subject:
-            if subject is not None:
-                flush_predicate()
-                out.append(" .\n\n")
-            out.append(f"{indent}{abbr.iri(s) if s[0] == '<' else s}\n")
-            subject, predicate, objects = s, p, [abbr.object(o)]
-        elif p != predicate:
-            flush_predicate()
-            out.append(" ;\n")
-            predicate, objects = p, [abbr.object(o)]
+        t = get(o)
+        if t is None:
+            t = terms[o] = abbr.object(o)
+        if s == subject:
+            if p == predicate:
+                append(long_pad if len(t) > 60 else " , ")
+                append(t)
+                continue
+            append(" ;")
         else:
-            objects.append(abbr.object(o))
-    if subject is not None:
-        flush_predicate()
-        out.append(" .\n")
+            if subject:
+                append(" .\n\n")
+            subject = s
+            append(indent)
+            append(abbr.object(s))
+        predicate = p
+        tp = predicates.get(p)
+        if tp is None:
+            tp = predicates[p] = abbr.iri(p)
+        append(pad)
+        append(tp)
+        append(" ")
+        append(t)
+    if subject:
+        append(" .\n")
     return "".join(out)
 
 
