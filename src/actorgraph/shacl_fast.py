@@ -27,6 +27,8 @@ validation to pySHACL: results are never silently wrong.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import logging
 import re
@@ -166,13 +168,47 @@ class Compiler:
 
     def __init__(self, shapes: Graph, graphs: list[str] | None = None) -> None:
         self.g = shapes
-        self.graphs = graphs
         self._shapes: dict[Any, Shape] = {}
         self._vars = itertools.count()
         self._nesting: set[Any] = set()
         #: Lexical forms of the data that rdflib (hence pySHACL) finds ill-typed, per datatype.
         self.ill_typed: dict[str, set[str]] = {}
         self.checked_datatypes: set[str] | None = None
+        self.store: _Scoped | None = None
+        self._subclasses: dict[str, list[str] | None] = {}
+
+    def instance_of(self, v: str, cls: Any) -> str:
+        """A pattern matching when ``v`` is a SHACL instance of ``cls``.
+
+        ``rdf:type/rdfs:subClassOf*`` evaluated per node is slow; with a store at
+        hand the subclasses are listed once and matched with a plain ``rdf:type``.
+        """
+        if self.store is None:
+            return f"{v} {_TYPE_PATH} {sparql_term(cls)}"
+        key = str(cls)
+        if key not in self._subclasses:
+            q = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {sparql_term(cls)} }}"
+            found = {row["c"] for row in self.store.query(q)}
+            if any(isinstance(c, ox.BlankNode) for c in found):
+                self._subclasses[key] = None
+            else:
+                self._subclasses[key] = sorted(f"<{c.value}>" for c in found) or [sparql_term(cls)]
+        subs = self._subclasses[key]
+        if subs is None:  # blank-node classes cannot be listed in a query
+            return f"{v} {_TYPE_PATH} {sparql_term(cls)}"
+        if len(subs) == 1:
+            return f"{v} <{RDF.type}> {subs[0]}"
+        t = self.var()
+        return f"{v} <{RDF.type}> {t} VALUES {t} {{ {' '.join(subs)} }}"
+
+    def is_instance(self, v: str, cls: Any) -> str:
+        """An expression true when ``v`` is a SHACL instance of ``cls``: one index
+        lookup per subclass, cheaper than a join per value."""
+        pattern = self.instance_of(v, cls)
+        subs = self._subclasses.get(str(cls)) if self.store is not None else None
+        if not subs or len(subs) == 1:
+            return f"EXISTS {{ {pattern} }}"
+        return "(" + " || ".join(f"EXISTS {{ {v} <{RDF.type}> {c} }}" for c in subs) + ")"
 
     def survey(self, store: Any) -> None:
         """Find the ill-typed literals of the datatypes the shapes name, as rdflib judges them,
@@ -267,9 +303,10 @@ class Compiler:
     def focus_pattern(self, node: Any) -> str:
         """A SPARQL group binding ``?this`` to each focus node of a shape, once."""
         g = self.g
-        parts = [f"{{ ?this {_TYPE_PATH} <{c}> }}" for c in g.objects(node, SH.targetClass)]
+        classes = list(g.objects(node, SH.targetClass))
         if (node, RDF.type, RDFS.Class) in g:
-            parts.append(f"{{ ?this {_TYPE_PATH} {sparql_term(node)} }}")
+            classes.append(node)
+        parts = [f"{{ {self.instance_of('?this', c)} }}" for c in classes]
         nodes = [sparql_term(n) for n in g.objects(node, SH.targetNode)]
         if nodes:
             parts.append("{ VALUES ?this { " + " ".join(nodes) + " } }")
@@ -281,7 +318,7 @@ class Compiler:
     def violation(self, shape: Shape, param: URIRef, arg: Any, v: str, focus: str) -> str:
         """A SPARQL expression true when value ``v`` breaks one value constraint."""
         if param == SH["class"]:
-            return f"!EXISTS {{ {v} {_TYPE_PATH} <{arg}> }}"
+            return f"!{self.is_instance(v, arg)}"
         if param == SH.datatype:
             if str(arg).startswith(str(XSD)) and str(arg) not in _PLAIN_XSD:
                 # Oxigraph rewrites some derived types (xsd:byte → xsd:integer).
@@ -419,7 +456,7 @@ class Compiler:
     def run(self, store: Any) -> list[Any]:
         from .validate import Result
 
-        store = _Scoped(store, self.graphs)
+        store = self.store = _Scoped(store)
         self.survey(store)
         results: list[Result] = []
         for node in self.top_shapes():
@@ -428,55 +465,168 @@ class Compiler:
         return results
 
     def evaluate(self, store: Any, shape: Shape, focus: str, result: Any) -> list[Any]:
-        """Every result of ``shape`` over the focus nodes ``focus`` binds to ``?this``."""
-        if shape.one(SH.deactivated) == Literal(True):
+        """Every result of ``shape`` over the focus nodes ``focus`` binds to ``?this``.
+
+        The value constraints of the shape and of its property shapes whose path is
+        one IRI run in one query (``?this ?p ?value``, one scan of the focus nodes'
+        triples), and so do their cardinalities: a few queries per node shape.
+        """
+        if _off(shape):
             return []
-        out = []
-
-        def emit(param: URIRef, this: Any, value: Any, messages: dict[str, str] | None = None,
-                 path: str | None = None) -> None:  # fmt: skip
-            out.append(
-                result(
-                    severity=shape.severity,
-                    focus=_ox_str(this),
-                    component=component(param),
-                    source=_rdflib_str(shape.node),
-                    path=path if path is not None else shape.path_label,
-                    value=None if value is None else _ox_str(value),
-                    messages=dict(messages or shape.messages or _default(param, shape)),
-                )
-            )
-
-        values = "BIND (?this AS ?value)" if shape.path is None else f"?this {shape.path} ?value"
-        checks = list(self.value_constraints(shape))
-        if checks:
-            flags = [self.violation(shape, p, a, "?value", "?this") for p, a in checks]
-            binds = " ".join(f"BIND (COALESCE({f}, true) AS ?c{i})" for i, f in enumerate(flags))
-            names = " ".join(f"?c{i}" for i in range(len(flags)))
-            any_ = " || ".join(f"?c{i}" for i in range(len(flags)))
-            q = f"SELECT DISTINCT ?this ?value {names} WHERE {{ {focus} {values} {binds} FILTER ({any_}) }}"
-            for row in store.query(q):
-                for i, (param, _) in enumerate(checks):
-                    if row[f"c{i}"].value == "true":
-                        emit(param, row["this"], row["value"])
+        out: list[Any] = []
+        props = [self.shape(p) for p in shape.values(SH.property)]
+        props = [p for p in props if not _off(p)]
+        simple = [p for p in props if _simple(p)] if shape.path is None else []
+        self._values(store, shape, simple, focus, result, out)
         if shape.path is None:
             for h in shape.values(SH.hasValue):
                 q = f"SELECT ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {sparql_term(h)})) }}"
                 for row in store.query(q):
-                    emit(SH.hasValue, row["this"], None)
-        else:
-            self._counts(store, shape, focus, emit)
-        for prop in shape.values(SH.property):
-            out += self.evaluate(store, self.shape(prop), focus, result)
+                    out.append(self._result(result, shape, SH.hasValue, row["this"], None))
+            self._cardinalities(store, simple, focus, result, out)
+        for prop in simple:
+            self._counts(
+                store,
+                prop,
+                focus,
+                lambda *a, _p=prop, **k: out.append(self._result(result, _p, *a, **k)),
+                plain=False,
+            )
+        if shape.path is not None:
+            self._counts(
+                store,
+                shape,
+                focus,
+                lambda *a, **k: out.append(self._result(result, shape, *a, **k)),
+            )
+        for prop in props:
+            if prop not in simple:
+                out += self.evaluate(store, prop, focus, result)
         for constraint in shape.values(SH.sparql):
-            self._sparql(store, shape, constraint, focus, emit)
+            self._sparql(
+                store,
+                shape,
+                constraint,
+                focus,
+                lambda *a, **k: out.append(self._result(result, shape, *a, **k)),
+            )
         return out
 
-    def _counts(self, store: Any, shape: Shape, focus: str, emit: Any) -> None:
+    def _result(self, result: Any, shape: Shape, param: URIRef, this: Any, value: Any,
+                messages: dict[str, str] | None = None, path: str | None = None) -> Any:  # fmt: skip
+        return result(
+            severity=shape.severity,
+            focus=_ox_str(this),
+            component=component(param),
+            source=_rdflib_str(shape.node),
+            path=path if path is not None else shape.path_label,
+            value=None if value is None else _ox_str(value),
+            messages=dict(messages or shape.messages or _default(param, shape)),
+        )
+
+    def _values(self, store: Any, shape: Shape, simple: list[Shape], focus: str, result: Any,
+                out: list[Any]) -> None:  # fmt: skip
+        """Value constraints of ``shape`` itself and of its simple-path property shapes."""
+        checks: list[tuple[Shape, URIRef, str]] = []
+        own = [
+            (shape, p, self.violation(shape, p, a, "?value", "?this"))
+            for p, a in self.value_constraints(shape)
+        ]
+        if own:
+            values = (
+                "BIND (?this AS ?value)" if shape.path is None else f"?this {shape.path} ?value"
+            )
+            binds = " ".join(
+                f"BIND (COALESCE({f}, true) AS ?c{i})" for i, (_, _, f) in enumerate(own)
+            )
+            self._flagged(store, f"{focus} {values} {binds}", own, result, out, with_p=False)
+        for prop in simple:
+            for p, a in self.value_constraints(prop):
+                checks.append((prop, p, self.violation(prop, p, a, "?value", "?this")))
+        if checks:
+            paths = sorted({c[0].path or "" for c in checks})
+            binds = " ".join(
+                f"BIND (IF(sameTerm(?p, {prop.path}), COALESCE({f}, true), false) AS ?c{i})"
+                for i, (prop, _, f) in enumerate(checks)
+            )
+            where = f"{focus} ?this ?p ?value VALUES ?p {{ {' '.join(paths)} }} {binds}"
+            self._flagged(store, where, checks, result, out, with_p=True)
+
+    def _flagged(self, store: Any, where: str, checks: list[tuple[Shape, URIRef, str]],
+                 result: Any, out: list[Any], *, with_p: bool) -> None:  # fmt: skip
+        names = " ".join(f"?c{i}" for i in range(len(checks)))
+        any_ = " || ".join(f"?c{i}" for i in range(len(checks)))
+        p = "?p " if with_p else ""
+        q = f"SELECT DISTINCT ?this {p}?value {names} WHERE {{ {where} FILTER ({any_}) }}"
+        for row in store.query(q):
+            for i, (shape, param, _) in enumerate(checks):
+                if row[f"c{i}"].value == "true":
+                    out.append(self._result(result, shape, param, row["this"], row["value"]))
+
+    def _cardinalities(self, store: Any, simple: list[Shape], focus: str, result: Any,
+                       out: list[Any]) -> None:  # fmt: skip
+        """sh:minCount / sh:maxCount of simple-path property shapes, two queries in all."""
+        bounds = [
+            (
+                prop,
+                [int(n) for n in prop.values(SH.minCount)],
+                [int(n) for n in prop.values(SH.maxCount)],
+            )
+            for prop in simple
+        ]
+        count = "COUNT(DISTINCT ?value)"
+        having = [
+            f"(sameTerm(?p, {prop.path}) && ({' || '.join([f'{count} < {n}' for n in mins] + [f'{count} > {n}' for n in maxs])}))"
+            for prop, mins, maxs in bounds
+            if maxs or any(n > 1 for n in mins)
+        ]
+        if having:
+            paths = sorted(
+                {prop.path or "" for prop, mins, maxs in bounds if maxs or any(n > 1 for n in mins)}
+            )
+            q = (
+                f"SELECT ?this ?p ({count} AS ?n) WHERE {{ {focus} ?this ?p ?value "
+                f"VALUES ?p {{ {' '.join(paths)} }} }} GROUP BY ?this ?p HAVING ({' || '.join(having)})"
+            )
+            for row in store.query(q):
+                n, path = int(row["n"].value), f"<{row['p'].value}>"
+                for prop, mins, maxs in bounds:
+                    if prop.path == path:
+                        for m in mins:
+                            if n < m:
+                                out.append(
+                                    self._result(result, prop, SH.minCount, row["this"], None)
+                                )
+                        for m in maxs:
+                            if n > m:
+                                out.append(
+                                    self._result(result, prop, SH.maxCount, row["this"], None)
+                                )
+        required = sorted(
+            {prop.path or "" for prop, mins, _ in bounds if any(n >= 1 for n in mins)}
+        )
+        if required:
+            q = (
+                f"SELECT ?this ?p WHERE {{ {focus} VALUES ?p {{ {' '.join(required)} }} "
+                f"FILTER NOT EXISTS {{ ?this ?p [] }} }}"
+            )
+            for row in store.query(q):
+                path = f"<{row['p'].value}>"
+                for prop, mins, _ in bounds:
+                    if prop.path == path:
+                        for m in mins:
+                            if m >= 1:
+                                out.append(
+                                    self._result(result, prop, SH.minCount, row["this"], None)
+                                )
+
+    def _counts(
+        self, store: Any, shape: Shape, focus: str, emit: Any, *, plain: bool = True
+    ) -> None:
         path = shape.path
         mins = [int(n) for n in shape.values(SH.minCount)]
         maxs = [int(n) for n in shape.values(SH.maxCount)]
-        if mins or maxs:
+        if plain and (mins or maxs):
             count = "COUNT(DISTINCT ?value)"  # HAVING cannot see the ?n alias
             cond = [f"{count} < {n}" for n in mins] + [f"{count} > {n}" for n in maxs]
             if mins == [1] and not maxs:
@@ -580,21 +730,50 @@ class Compiler:
 
 
 class _Scoped:
-    """Queries over the union of some named graphs (all of them when ``graphs`` is None)."""
+    """Queries over the union default graph of a store."""
 
-    def __init__(self, store: Any, graphs: list[str] | None) -> None:
+    def __init__(self, store: Any) -> None:
         self.ox = store.ox
-        self.graphs = None if graphs is None else [ox.NamedNode(g) for g in graphs]
-        if self.graphs is not None and set(graphs or ()) == set(store.graphs()):
-            self.graphs = None
 
     def query(self, text: str) -> Any:
         try:
-            if self.graphs is None:
-                return self.ox.query(text, use_default_graph_as_union=True)
-            return self.ox.query(text, default_graph=self.graphs)
+            return self.ox.query(text, use_default_graph_as_union=True)
         except SyntaxError as exc:  # a bug of the compiler, or a bad sh:select
             raise Unsupported(f"query not accepted by the store: {exc.msg}") from None
+
+
+@contextlib.contextmanager
+def _only(store: Any, graphs: list[str] | None) -> Iterator[None]:
+    """Leave only ``graphs`` in ``store`` while validating, then put the others back.
+
+    Oxigraph answers a query over a list of named graphs about ten times slower
+    than over its union default graph (every lookup is repeated per graph), and
+    copying the kept graphs costs more than setting the others (the gazetteer)
+    aside as N-Quads and bulk-loading them back.
+    """
+    keep = set(graphs) if graphs is not None else None
+    aside = [g for g in store.ox.named_graphs() if keep is not None and g.value not in keep]
+    if not aside:
+        yield
+        return
+    buffer = io.BytesIO()
+    for g in aside:
+        store.ox.dump(buffer, format=ox.RdfFormat.N_QUADS, from_graph=g)
+    try:
+        for g in aside:
+            store.ox.remove_graph(g)
+        yield
+    finally:
+        store.ox.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
+
+
+def _off(shape: Shape) -> bool:
+    return bool(shape.one(SH.deactivated) == Literal(True))
+
+
+def _simple(shape: Shape) -> bool:
+    """A property shape whose path is one IRI."""
+    return bool(shape.path) and shape.path.startswith("<") and shape.path.count("<") == 1  # type: ignore[union-attr]
 
 
 def _fill(template: str, bound: dict[str, Any]) -> str:
@@ -632,7 +811,8 @@ def validate_fast(store: Any, shapes: Graph, graphs: list[str] | None = None) ->
     for node in compiler.top_shapes():
         compiler.focus_pattern(node)
         _check(compiler, compiler.shape(node), set())
-    return compiler.run(store)
+    with _only(store, graphs):
+        return compiler.run(store)
 
 
 def _check(compiler: Compiler, shape: Shape, seen: set[Any]) -> None:
