@@ -150,3 +150,29 @@ def test_export_command_jsonld(project: Project, compacted: bytes) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == compacted
+
+
+def test_fast_compaction_gives_pyld_compaction(store, context, graphs, compacted) -> None:
+    assert jsonld.compacted(store, context, graphs, engine="pyld") == compacted
+
+
+def test_fast_compaction_of_awkward_values(context) -> None:
+    s = EmbeddedStore()
+    s.load_bytes(
+        b"""
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "plain" .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "A"@fr .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "A2"@fr .
+        <https://w3id.org/actorgraph/id/organisation/a> <https://w3id.org/actorgraph/ontology#incubatedBy> "not an IRI" .
+        <https://w3id.org/actorgraph/id/organisation/a> <https://w3id.org/actorgraph/ontology#incubatedBy> <http://example.org/x> .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://example.org/p> "007"^^<http://www.w3.org/2001/XMLSchema#integer> .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://example.org/p> "1.5"^^<http://www.w3.org/2001/XMLSchema#decimal> .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://example.org/p> _:b .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://example.org/C> .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/actorgraph/ontology#Commune> .
+        _:b <http://example.org/q> "x"@en-GB .
+        """,
+        "nt",
+        graph="https://w3id.org/actorgraph/graph/t",
+    )
+    assert jsonld.compacted(s, context) == jsonld.compacted(s, context, engine="pyld")

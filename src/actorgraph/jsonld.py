@@ -21,6 +21,7 @@ pyld compacts and frames it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -100,14 +101,169 @@ def _jsonld_error(exc: Exception) -> ActorGraphError:
 
 
 def compacted(
-    store: EmbeddedStore, context: dict[str, Any], graphs: list[str] | None = None
+    store: EmbeddedStore,
+    context: dict[str, Any],
+    graphs: list[str] | None = None,
+    *,
+    engine: str = "fast",
 ) -> bytes:
-    """The graph compacted with ``context`` (embedded in the output, so it reads offline)."""
+    """The graph compacted with ``context`` (embedded in the output, so it reads offline).
+
+    ``engine="pyld"`` hands the whole graph to pyld; the default ``"fast"``
+    asks pyld how to compact each kind of value once (see :class:`Compactor`)
+    and applies the answer to every value, which gives the same document in a
+    fraction of the time on large graphs (tested against pyld).
+    """
+    nodes = expanded(store, graphs)
     try:
-        doc = jsonld.compact(expanded(store, graphs), {"@context": context})
+        if engine == "pyld" or len(nodes) < 2:
+            doc = jsonld.compact(nodes, {"@context": context})
+        else:
+            doc = {"@context": context, "@graph": Compactor(context).nodes(nodes)}
     except jsonld.JsonLdError as exc:
         raise _jsonld_error(exc) from None
     return _dump(doc)
+
+
+_PROBE_NODE = "_:probe"
+_PROBE_IRI = "urn:x-actorgraph:probe"
+_PROBE_VALUE = "\u0000probe"
+
+
+class Compactor:
+    """JSON-LD compaction of expanded node objects, one pyld call per kind of value.
+
+    How a value compacts (which key, and which form: plain value, value object,
+    language map, IRI string) depends only on its property and its shape
+    (IRI, language, datatype, JSON type), never on the value itself, for a
+    context of simple terms. So pyld compacts one probe node per
+    (property, shape) and the answer is reused. IRIs are compacted to CURIEs
+    by the context's prefixes, none of which is a prefix of another (checked).
+    """
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = {"@context": context}
+        self.prefixes = {
+            v: k
+            for k, v in context.items()
+            if isinstance(v, str) and not k.startswith("@") and v[-1:] in "/#:"
+        }
+        names = sorted(self.prefixes)
+        for a, b in itertools.pairwise(names):
+            if b.startswith(a):
+                raise ActorGraphError(
+                    f"namespace {b} starts with namespace {a}: CURIEs would be ambiguous",
+                    file="ontology/context.jsonld",
+                )
+        self.id_key = self._alias("@id")
+        self.type_key = self._alias("@type")
+        self.rules: dict[tuple[str, Any], tuple[str, str, Any]] = {}
+        self.types: dict[str, str] = {}
+
+    def _alias(self, keyword: str) -> str:
+        found = [k for k, v in self.context["@context"].items() if v == keyword]
+        return min(found) if found else keyword
+
+    def iri(self, iri: str) -> str:
+        """An IRI as a CURIE where a prefix matches (the JSON-LD rules with vocab off)."""
+        if iri.startswith("_:"):
+            return iri
+        cut = len(iri)
+        while True:
+            cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut), iri.rfind(":", 0, cut))
+            if cut < 0:
+                return iri
+            prefix = self.prefixes.get(iri[: cut + 1])
+            if prefix is not None and cut + 1 < len(iri):
+                return f"{prefix}:{iri[cut + 1 :]}"
+
+    def _type(self, iri: str) -> str:
+        found = self.types.get(iri)
+        if found is None:
+            out = jsonld.compact({"@id": _PROBE_NODE, "@type": [iri]}, self.context)
+            found = self.types[iri] = out[self.type_key]
+        return found
+
+    def _rule(self, prop: str, value: dict[str, Any]) -> tuple[str, str, Any]:
+        if "@id" in value:
+            shape: Any = "@id"
+            probe: dict[str, Any] = {"@id": _PROBE_IRI}
+        elif "@language" in value:
+            shape = ("@language", value["@language"])
+            probe = {"@value": _PROBE_VALUE, "@language": value["@language"]}
+        elif "@type" in value:
+            shape = ("@type", value["@type"])
+            probe = {"@value": _PROBE_VALUE, "@type": value["@type"]}
+        else:
+            shape = ("@value", type(value["@value"]).__name__)
+            raw = value["@value"]
+            probe = {"@value": _PROBE_VALUE if isinstance(raw, str) else raw}
+        key = (prop, shape)
+        rule = self.rules.get(key)
+        if rule is None:
+            out = jsonld.compact({"@id": _PROBE_NODE, prop: [probe]}, self.context)
+            ((name, form),) = ((k, v) for k, v in out.items() if k not in ("@context", self.id_key))
+            if isinstance(form, dict) and len(form) == 1:
+                # A language map: {"fr": value}, or {"@none": value} for a plain string.
+                ((map_key, inner),) = form.items()
+                if inner == _PROBE_VALUE and map_key != "@value":
+                    rule = (name, "map", map_key)
+            if rule is None:
+                if form == _PROBE_VALUE or form == probe.get("@value", object()):
+                    rule = (name, "value", None)
+                elif form == _PROBE_IRI:
+                    rule = (name, "iri", None)
+                else:
+                    rule = (name, "object", form)
+            self.rules[key] = rule
+        return rule
+
+    def _value(self, rule: tuple[str, str, Any], value: dict[str, Any]) -> Any:
+        kind, template = rule[1], rule[2]
+        if kind == "value":
+            return value["@value"]
+        if kind == "iri":
+            return self.iri(value["@id"])
+        if kind == "map":
+            return value["@value"]
+        out = {}
+        for k, v in template.items():
+            if v == _PROBE_VALUE:
+                out[k] = value["@value"]
+            elif v == _PROBE_IRI:
+                out[k] = self.iri(value["@id"])
+            else:
+                out[k] = v
+        return out
+
+    def node(self, node: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {self.id_key: self.iri(node["@id"])}
+        types = node.get("@type")
+        if types:
+            compact = [self._type(t) for t in types]
+            out[self.type_key] = compact[0] if len(compact) == 1 else compact
+        lists: dict[str, list[Any]] = {}
+        maps: dict[str, dict[str, list[Any]]] = {}
+        for prop in sorted(k for k in node if k[0] != "@"):
+            for value in node[prop]:
+                rule = self._rule(prop, value)
+                name = rule[0]
+                if rule[1] == "map":
+                    maps.setdefault(name, {}).setdefault(rule[2], []).append(value["@value"])
+                    out.setdefault(name, None)
+                else:
+                    lists.setdefault(name, []).append(self._value(rule, value))
+                    out.setdefault(name, None)
+        for name in [k for k, v in out.items() if v is None]:
+            if name in maps:
+                out[name] = {lang: v[0] if len(v) == 1 else v for lang, v in maps[name].items()}
+            else:
+                values = lists[name]
+                out[name] = values[0] if len(values) == 1 else values
+        return out
+
+    def nodes(self, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [self.node(n) for n in nodes]
 
 
 def _classes_below(store: EmbeddedStore, root: str) -> list[str]:
