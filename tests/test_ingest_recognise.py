@@ -32,7 +32,9 @@ def context(store: EmbeddedStore) -> Context:
         ("France Urbaine", "france-urbaine"),
     ],
 )
-def test_project_organisations_win_over_the_reference(context: Context, written: str, slug: str) -> None:
+def test_project_organisations_win_over_the_reference(
+    context: Context, written: str, slug: str
+) -> None:
     match = context.organisations.match(written)
     assert match is not None, written
     assert match.entry.iri == str(ORG_ID[slug])
@@ -40,11 +42,15 @@ def test_project_organisations_win_over_the_reference(context: Context, written:
 
 def test_abbreviation_with_its_expansion(context: Context) -> None:
     extractor = Extractor(context.organisations, context.projects, context.vocabularies)
-    [rec] = extractor.recognise("la DITP (Direction Interministérielle de la transformation publique)")
+    [rec] = extractor.recognise(
+        "la DITP (Direction Interministérielle de la transformation publique)"
+    )
     assert rec.written == "DITP"
     assert rec.match is not None and rec.match.entry.iri == str(ORG_ID["ditp"])
     # An unknown abbreviation is still found through its expansion.
-    [rec] = extractor.recognise("la DXTP (Direction interministérielle de la transformation publique)")
+    [rec] = extractor.recognise(
+        "la DXTP (Direction interministérielle de la transformation publique)"
+    )
     assert rec.written == "DXTP" and rec.match is not None
     assert rec.match.entry.iri == str(ORG_ID["ditp"])
 
@@ -98,7 +104,7 @@ def test_typos_are_bounded_and_never_in_abbreviations() -> None:
 
 def test_vocabularies_come_from_the_altlabels(context: Context) -> None:
     kinds = context.vocabularies.resource_kinds
-    assert kinds.find("Bibliographie \"Jeunesse & Climat\"") == [str(CONCEPT_ID["bibliography"])]
+    assert kinds.find('Bibliographie "Jeunesse & Climat"') == [str(CONCEPT_ID["bibliography"])]
     assert kinds.find("La Fabrique des transitions : le podcast") == [str(CONCEPT_ID["podcast"])]
     assert kinds.find("Freiburg : les habitants au coeur de", truncated=True) == []
     themes = context.vocabularies.themes
@@ -106,7 +112,7 @@ def test_vocabularies_come_from_the_altlabels(context: Context) -> None:
         str(CONCEPT_ID["democratic-transition"])
     ]
     assert str(CONCEPT_ID["ecological-transition"]) in themes.find(
-        "Actes \"Forum énergie et éco-transitio", truncated=True
+        'Actes "Forum énergie et éco-transitio', truncated=True
     )
 
 

@@ -160,7 +160,7 @@ def ingest(
     retrieved: dt.date | None = None,
     force: bool = False,
     validate: bool = True,
-    engine: str = "pyshacl",
+    engine: str = "fast",
     progress: Callable[[str], None] | None = None,
     context: Context | None = None,
 ) -> IngestRun:

@@ -167,18 +167,25 @@ class Gazetteer:
     _exact: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
     _core: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
     _by_length: dict[int, list[str]] = field(init=False, repr=False)
+    _memo: dict[tuple[str, ...], Match | None] = field(init=False, repr=False)
+
+    #: Misspellings are looked for among entries of this rank or lower only: the
+    #: graph's own organisations, not the ~35k reference bodies, where one letter
+    #: apart is often another commune (Saint-Genis, Saint-Denis).
+    TYPO_RANK = 0
 
     def __post_init__(self) -> None:
         self._exact = defaultdict(list)
         self._core = defaultdict(list)
         self._by_length = defaultdict(list)
+        self._memo = {}
         for entry in self.entries:
             for name in entry.names:
                 norm = normalise(name.text)
                 if not norm:
                     continue
                 if (entry, name) not in self._exact[norm]:
-                    if not self._exact[norm]:
+                    if entry.rank <= self.TYPO_RANK and norm not in self._by_length[len(norm)]:
                         self._by_length[len(norm)].append(norm)
                     self._exact[norm].append((entry, name))
                 c = core(norm)
@@ -208,6 +215,12 @@ class Gazetteer:
         expansion of an abbreviation); None when nothing matches, or when the
         closest way of matching finds several entries (an ambiguous name is
         reported, not guessed)."""
+        key = (written, *alternatives)
+        if key not in self._memo:
+            self._memo[key] = self._match(written, alternatives)
+        return self._memo[key]
+
+    def _match(self, written: str, alternatives: tuple[str, ...]) -> Match | None:
         for how in ("exact", "form", "typo"):
             for text in (written, *alternatives):
                 norm = normalise(text)
@@ -239,10 +252,11 @@ class Gazetteer:
                 if other[0] != norm[0]:
                     continue
                 d = distance(norm, other, limit)
+                near = [(e, n) for e, n in self._exact[other] if e.rank <= self.TYPO_RANK]
                 if d < best_distance:
-                    best, best_distance = list(self._exact[other]), d
+                    best, best_distance = near, d
                 elif d == best_distance and d <= limit:
-                    best.extend(self._exact[other])
+                    best.extend(near)
         return best if best_distance <= limit else []
 
 
