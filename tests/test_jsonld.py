@@ -153,7 +153,8 @@ def test_export_command_jsonld(project: Project, compacted: bytes) -> None:
 
 
 def test_fast_compaction_gives_pyld_compaction(store, context, graphs, compacted) -> None:
-    assert jsonld.compacted(store, context, graphs, engine="pyld") == compacted
+    pyld_doc = json.loads(jsonld.compacted(store, context, graphs, engine="pyld"))
+    assert pyld_doc == json.loads(compacted)
 
 
 def test_fast_compaction_of_awkward_values(context) -> None:
@@ -175,4 +176,5 @@ def test_fast_compaction_of_awkward_values(context) -> None:
         "nt",
         graph="https://w3id.org/actorgraph/graph/t",
     )
-    assert jsonld.compacted(s, context) == jsonld.compacted(s, context, engine="pyld")
+    fast = json.loads(jsonld.compacted(s, context))
+    assert fast == json.loads(jsonld.compacted(s, context, engine="pyld"))
