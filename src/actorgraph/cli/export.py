@@ -16,6 +16,7 @@ from ..project import GROUPS
 from .common import project_from
 
 FORMATS = (*EXPORT_FORMATS, "jsonld")
+FRAME_GROUPS = ("data", "links")
 
 
 @click.command("export")
@@ -41,8 +42,17 @@ FORMATS = (*EXPORT_FORMATS, "jsonld")
     type=click.Choice(GROUPS),
     help="Keep only this group of named graphs (repeatable; default: all).",
 )
-@click.option("--frame", type=click.Choice(jsonld.FRAMES), help="JSON-LD: nest per entity kind.")
-@click.option("--profile", type=click.Choice(jsonld.PROFILES), help="JSON-LD: schema.org blocks.")
+@click.option(
+    "--frame",
+    type=click.Choice(jsonld.FRAMES),
+    help="JSON-LD: one tree per entity of that kind, with what points at it nested "
+    "(default graphs: data and links).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(jsonld.PROFILES),
+    help="JSON-LD: per organisation, the schema.org block a web page embeds.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -70,6 +80,10 @@ def command(
         raise ActorGraphError("give --frame or --profile, not both", field="--profile")
     project = project_from(ctx)
     store, _ = load_project(project)
+    if frame and not groups:
+        # Frames are the actors' view for web pages; framing the whole gazetteer
+        # (every French local authority) with pyld would take minutes.
+        groups = FRAME_GROUPS
     graphs = select_graphs(store, groups or None)
     if fmt == "jsonld":
         context = jsonld.load_context(project)
