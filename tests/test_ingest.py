@@ -11,15 +11,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from actorgraph.cli import main
 from actorgraph.errors import IngestError
 from actorgraph.ingest import OLDER, UNCHANGED, WRITE, Context, context_from_store, ingest
-from actorgraph.ingest.relations import INGEST_ACTIVITY
-from actorgraph.ingest.sheet import read_sheet
-from actorgraph.ingest.tordf import ExistingFile
+from actorgraph.ingest.relations import INGEST_ACTIVITY, Extractor
+from actorgraph.ingest.sheet import parse_sheet, read_sheet
+from actorgraph.ingest.tordf import ExistingFile, to_turtle
 from actorgraph.project import Project
 from actorgraph.store import EmbeddedStore
 
@@ -367,3 +369,61 @@ def test_sheet_read_once_has_the_retrieval_date_of_its_file(tmp_path: Path) -> N
     shutil.copy(SHEETS / "bibliotheque-des-transitions.txt", path)
     assert read_sheet(path).title.value == "Bibliothèque des Transitions"
     assert isinstance(retrieval_date(path), dt.date)
+
+
+def test_generated_sheets_ingest_cleanly(context: Context, tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_sheets", ROOT / "bench" / "gen_sheets.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    rng = __import__("random").Random(7)
+    src = tmp_path / "src"
+    src.mkdir()
+    paths = []
+    for i in range(5):
+        path = src / f"s{i}.txt"
+        path.write_text(gen.sheet(i, rng), encoding="utf-8")
+        paths.append(path)
+    run = ingest(Project(ROOT), paths, data_dir=tmp_path / "data", context=context)
+    assert len(run.written) == 5
+    assert run.report is not None and run.report.conforms
+    for plan in run.planned:
+        # Each generated sheet names one unknown collective per project: reported.
+        assert plan.extraction.unmatched
+        assert all(u.name.startswith("Collectif Inconnu") for u in plan.extraction.unmatched)
+
+
+LINE = st.sampled_from(
+    [
+        "Titre",
+        "Mis à jour le 2 février 2021",
+        "CONTACT",
+        "- **Projet** : en partenariat avec la MEL, la DITP (Direction) et X.",
+        "- le **Programme** : depuis 2011, pendant 18 mois, quelques vingt pistes.",
+        "Créé en 2012 après avoir été incubé à la [Fing](#).",
+        "L'association est partenaire avec la Mairie de Paris, le Gironde....",
+        "(dispositif Essai) pendant trois fois une semaine dans un lieu – un a, une b –",
+        "- **Guide...**",
+        "[Enregistrer](#)",
+        "<http://example.org/>",
+        "a@b.fr",
+        "",
+    ]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(lines=st.lists(st.one_of(LINE, st.text(max_size=20)), min_size=1, max_size=25))
+def test_extraction_never_crashes(context: Context, lines: list[str]) -> None:
+    try:
+        sheet = parse_sheet("\n".join(lines), "fuzz.txt")
+    except IngestError:
+        return
+    extractor = Extractor(context.organisations, context.projects, context.vocabularies)
+    out = extractor.extract(sheet)
+    assert all(f.line >= 1 for f in out.facts)
+    to_turtle(out)  # always serialisable

@@ -121,3 +121,15 @@ def test_a_cut_word_needs_enough_letters() -> None:
     assert m.find("Initiatives citoyennes et tran", truncated=True) == []
     assert m.find("Initiatives citoyennes et transi", truncated=True) == ["t"]
     assert m.find("Initiatives citoyennes et transi", truncated=False) == []
+
+
+def test_no_misspelling_is_looked_for_among_reference_bodies() -> None:
+    gaz = Gazetteer(
+        [
+            Entry("http://e/genis", (Name("Saint-Genis-Laval", "pref"),), "k", rank=1),
+            Entry("http://e/cdc", (Name("Caisse des Dépôts", "pref"),), "k", rank=0),
+        ]
+    )
+    assert gaz.match("Saint-Genis-Laval").entry.iri == "http://e/genis"  # type: ignore[union-attr]
+    assert gaz.match("Saint-Denis-Laval") is None
+    assert gaz.match("Caisse des Dépots").entry.iri == "http://e/cdc"  # type: ignore[union-attr]

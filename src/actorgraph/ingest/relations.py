@@ -186,6 +186,13 @@ def _number(word: str) -> int:
     return int(word) if word.isdigit() else NUMBERS.get(word.lower(), 1)
 
 
+def _slug(text: str) -> str | None:
+    try:
+        return slugify(text)
+    except ValueError:
+        return None
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a prose line.
 
@@ -289,7 +296,11 @@ class Extractor:
                 out.unmatched.append(Unmatched(rec.written, line, role))
                 return None
             pref = rec.expansion if rec.expansion and rec.written.isupper() else rec.written
-            iri = str(ORG_ID[slugify(pref)])
+            slug = _slug(pref)
+            if slug is None:
+                out.unmatched.append(Unmatched(rec.written, line, role))
+                return None
+            iri = str(ORG_ID[slug])
             entry = Entry(iri, (Name(pref, "pref"),), self._kind_of_name(pref))
             if rec.expansion and pref != rec.written:
                 entry = Entry(iri, (*entry.names, Name(rec.written, "alt")), entry.kind)
@@ -436,7 +447,13 @@ class Extractor:
 
         assert isinstance(item, Item)
         match = self.projects.match(item.lead)
-        iri = match.entry.iri if match else str(PROJECT_ID[slugify(item.lead)])
+        slug = _slug(item.lead)
+        if match is None and slug is None:
+            out.notes.append(
+                (item.line, f"item “{item.lead}” has no letters to name it by; skipped")
+            )
+            return
+        iri = match.entry.iri if match else str(PROJECT_ID[slug])
         line, why = item.line, f"item “{item.lead}”"
         kind = AG.Programme if _PROGRAMME.search(item.text) else AG.Project
         out.add(iri, RDF.type, _iri(kind), line, why)
@@ -602,7 +619,11 @@ class Extractor:
         self, out: Extraction, name: str, sentence: str, bold: Iterable[str], line: int
     ) -> None:
         match = self.projects.match(name)
-        iri = match.entry.iri if match else str(PROJECT_ID[slugify(name)])
+        slug = _slug(name)
+        if match is None and slug is None:
+            out.notes.append((line, f"“dispositif {name}” has no letters to name it by; skipped"))
+            return
+        iri = match.entry.iri if match else str(PROJECT_ID[slug])
         why = f"“dispositif {name}”"
         out.add(iri, RDF.type, _iri(AG.Programme), line, why)
         pref = match.entry.pref if match else name
@@ -629,9 +650,8 @@ class Extractor:
     def _resources(self, out: Extraction) -> None:
         used: set[str] = set()
         for r in out.sheet.resources:
-            try:
-                slug = slugify(r.bare_title)
-            except ValueError:
+            slug = _slug(r.bare_title)
+            if slug is None:
                 out.notes.append((r.line, f"resource title “{r.title}” has no letters; skipped"))
                 continue
             base, n = slug, 2

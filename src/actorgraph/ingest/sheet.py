@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ..errors import IngestError
+from ..slug import slugify
 
 T = TypeVar("T")
 
@@ -281,10 +282,15 @@ def parse_sheet(text: str, file: str) -> Sheet:
         what = '"Mis à jour le …"' if _UPDATED.match(first) else f'"{first[:40]}"'
         raise IngestError(f"no title line before {what}", file=file, line=first_line)
     title = plain(first).strip().strip("#").strip()
-    if not any(c.isalnum() for c in title):
+    try:
+        slugify(title)
+    except ValueError:
         raise IngestError(
-            "no title: the first line has no letters or digits", file=file, line=first_line
-        )
+            f'no title: "{title[:40]}" has no Latin letter or digit to name the actor by',
+            file=file,
+            line=first_line,
+            field="title",
+        ) from None
     sheet = Sheet(file=file, text=text, title=Located(title, first_line))
 
     section: str | None = None
