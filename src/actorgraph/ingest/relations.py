@@ -218,7 +218,9 @@ def split_names(text: str) -> list[str]:
     >>> split_names("la MEL, la DITP (Direction, etc.), Metz-Métropole")
     ['la MEL', 'la DITP (Direction, etc.)', 'Metz-Métropole']
     """
-    pieces, depth, current = [], 0, []
+    pieces: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([":
             depth += 1
@@ -316,12 +318,12 @@ class Extractor:
             return iri
         iri = match.entry.iri
         out.add(iri, RDF.type, _iri(match.entry.kind), line, why + f" (recognised, {match.how})")
-        pref = match.entry.pref
-        if pref:
-            out.add(iri, SKOS.prefLabel, _fr(pref), line, why + " (preferred name)")
+        known = match.entry.pref
+        if known:
+            out.add(iri, SKOS.prefLabel, _fr(known), line, why + " (preferred name)")
         if match.how == "typo" or match.name.role == "hidden":
             out.add(iri, SKOS.hiddenLabel, _fr(rec.written), line, why + " (misspelling)")
-        elif pref is None or rec.written.casefold() != pref.casefold():
+        elif known is None or rec.written.casefold() != known.casefold():
             out.add(iri, SKOS.altLabel, _fr(rec.written), line, why + " (name as written)")
         out.add(iri, PROV.wasDerivedFrom, _iri(out.source), line, why)
         return iri
@@ -453,7 +455,7 @@ class Extractor:
                 (item.line, f"item “{item.lead}” has no letters to name it by; skipped")
             )
             return
-        iri = match.entry.iri if match else str(PROJECT_ID[slug])
+        iri = match.entry.iri if match else str(PROJECT_ID[slug or ""])
         line, why = item.line, f"item “{item.lead}”"
         kind = AG.Programme if _PROGRAMME.search(item.text) else AG.Project
         out.add(iri, RDF.type, _iri(kind), line, why)
@@ -501,14 +503,9 @@ class Extractor:
             )
             out.add(iri, AG.outputLabel, _fr(" ".join(label)), line, f"“{m.group(0).strip()}”")
             break
-        if _OPEN.search(item.text):
-            out.add(
-                iri,
-                AG.openMethod,
-                _typed("true", XSD.boolean),
-                line,
-                f"“{_OPEN.search(item.text).group(0)}”",
-            )  # type: ignore[union-attr]
+        opened = _OPEN.search(item.text)
+        if opened:
+            out.add(iri, AG.openMethod, _typed("true", XSD.boolean), line, f"“{opened.group(0)}”")
         for sentence in sentences(item.text):
             partners = _PROJECT_PARTNERS.search(sentence)
             if partners:
@@ -623,7 +620,7 @@ class Extractor:
         if match is None and slug is None:
             out.notes.append((line, f"“dispositif {name}” has no letters to name it by; skipped"))
             return
-        iri = match.entry.iri if match else str(PROJECT_ID[slug])
+        iri = match.entry.iri if match else str(PROJECT_ID[slug or ""])
         why = f"“dispositif {name}”"
         out.add(iri, RDF.type, _iri(AG.Programme), line, why)
         pref = match.entry.pref if match else name
