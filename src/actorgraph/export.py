@@ -258,9 +258,12 @@ def _turtle_blocks(ntriples: bytes, abbr: _Abbreviator, indent: str = "") -> str
             continue
         s, p, rest = line.split(" ", 2)
         o = rest[:-2]
-        t = get(o)
-        if t is None:
-            t = terms[o] = abbr.object(o)
+        if o[-1] != ">" and o[0] == '"':
+            t = o  # a plain or language-tagged literal reads the same in Turtle
+        else:
+            t = get(o)
+            if t is None:
+                t = terms[o] = abbr.object(o)
         if s == subject:
             if p == predicate:
                 append(long_pad if len(t) > 60 else " , ")

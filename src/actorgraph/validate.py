@@ -25,7 +25,7 @@ from .project import group_of
 from .store import EmbeddedStore, rdf_format, read_source, syntax_error
 
 SEVERITIES = ("Violation", "Warning", "Info")
-ENGINES = ("pyshacl", "fast")
+ENGINES = ("fast", "pyshacl")
 
 
 @dataclass
@@ -339,7 +339,7 @@ def validate_store(
     shapes_files: Sequence[Path],
     queries_dir: Path | None = None,
     *,
-    engine: str = "pyshacl",
+    engine: str = "fast",
     lang: str = "en",
     skip_groups: Iterable[str] = ("reference",),
 ) -> Report:
