@@ -34,6 +34,10 @@ node-deps: .cache/node/.installed
 		npm install --silent --no-save --no-audit --no-fund --prefix .cache/node $(JSONLD_JS) && touch $@; \
 	else echo "npm is absent: the jsonld.js round-trip test will be skipped"; fi
 
+## bench: time every step against the plain rdflib/pyshacl way (SIZE=10k|100k|1M, RUNS=3)
+bench: install
+	$(BIN)/python bench/run.py --size $(SIZE) --runs $(or $(RUNS),3)
+
 ## lint: ruff and mypy
 lint: install
 	$(BIN)/ruff check src tests bench
