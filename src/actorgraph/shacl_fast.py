@@ -19,7 +19,7 @@ validation to pySHACL: results are never silently wrong.
 ...   ex:S a sh:NodeShape ; sh:targetClass ex:C ;
 ...        sh:property [ sh:path ex:name ; sh:minCount 1 ] .''', format="turtle")
 >>> store = EmbeddedStore()
->>> store.load_bytes(b"<http://e/a> a <http://e/C> .", "nt", graph="http://e/g")
+>>> store.load_bytes(b"<http://e/a> a <http://e/C> .", "ttl", graph="http://e/g")
 1
 >>> [(r.focus, r.path, r.component.rsplit("#")[-1]) for r in validate_fast(store, shapes)]
 [('http://e/a', 'http://e/name', 'MinCountConstraintComponent')]
