@@ -18,6 +18,7 @@ from rdflib.compare import isomorphic
 
 from actorgraph.cli import main
 from actorgraph.errors import IngestError
+from actorgraph.ingest import CURATED as REFUSED_CURATED
 from actorgraph.ingest import OLDER, UNCHANGED, WRITE, Context, context_from_store, ingest
 from actorgraph.ingest.relations import INGEST_ACTIVITY, Extractor
 from actorgraph.ingest.sheet import parse_sheet, read_sheet
@@ -184,6 +185,17 @@ def test_curated_file_is_never_overwritten(
         ingest(Project(ROOT), [seed_sheet], data_dir=tmp_path, context=context, validate=False)
     assert (tmp_path / "la-27e-region.ttl").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["la-27e-region.ttl"]
+    # A dry run says so instead of stopping, and writes nothing either.
+    run = ingest(
+        Project(ROOT),
+        [seed_sheet],
+        data_dir=tmp_path,
+        context=context,
+        validate=False,
+        dry_run=True,
+    )
+    assert [p.action for p in run.planned] == [REFUSED_CURATED]
+    assert (tmp_path / "la-27e-region.ttl").read_bytes() == before
 
 
 def _version(folder: Path, date: str, extra: str = "") -> Path:

@@ -27,7 +27,7 @@ from .sheet import Sheet, read_sheet
 from .tordf import ExistingFile, quads, short, to_turtle
 
 #: What happens to each sheet's file.
-WRITE, UNCHANGED, OLDER = "write", "unchanged", "kept newer"
+WRITE, UNCHANGED, OLDER, CURATED = "write", "unchanged", "kept newer", "curated, not overwritten"
 
 
 @dataclass
@@ -201,12 +201,13 @@ def ingest(
         by_slug[extraction.slug] = plan
     planned = list(by_slug.values())
     for plan in planned:
-        _decide(plan, force)
+        _decide(plan, force, dry_run)
     run = IngestRun(planned)
     if validate:
         if progress:
             progress("validating the result with the project's shapes")
-        writing = [p for p in planned if p.action == WRITE]
+        # A dry run also shows what a sheet whose target is curated would give.
+        writing = [p for p in planned if p.action in (WRITE, CURATED)]
         store = validation_store(project, target_dir, {p.extraction.graph for p in writing})
         for plan in writing:
             store.add_quads(quads(plan.extraction))
@@ -234,11 +235,14 @@ def _date(sheet: Sheet) -> dt.date:
     return sheet.updated.value if sheet.updated else dt.date.min
 
 
-def _decide(plan: Planned, force: bool) -> None:
+def _decide(plan: Planned, force: bool, dry_run: bool = False) -> None:
     """Whether the plan may replace the file already at its path."""
     if not plan.path.exists():
         return
     existing = ExistingFile(plan.path)
+    if not existing.generated and dry_run:
+        plan.action, plan.reason = CURATED, "a real run stops here (exit 2); use --data-dir"
+        return
     if not existing.generated:
         raise IngestError(
             f"{plan.path} is a curated file (not made by ingest); it is never overwritten",
