@@ -213,11 +213,14 @@ class Compiler:
     def survey(self, store: Any) -> None:
         """Find the ill-typed literals of the datatypes the shapes name, as rdflib judges them,
         so ``sh:datatype`` gives pySHACL's answer inside SPARQL."""
-        wanted = sorted(
-            {str(d) for d in self.g.objects(None, SH.datatype) if isinstance(d, URIRef)}
-        )
-        self.ill_typed = {d: set() for d in wanted}
-        self.checked_datatypes = set(wanted)
+        from rdflib.term import _toPythonMapping
+
+        named = {str(d) for d in self.g.objects(None, SH.datatype) if isinstance(d, URIRef)}
+        self.ill_typed = {d: set() for d in named}
+        self.checked_datatypes = named
+        # rdflib finds a literal ill-typed only when it has a converter for the datatype
+        # (not for xsd:string, rdf:langString, xsd:gYear…): survey only those.
+        wanted = sorted(d for d in named if _toPythonMapping.get(URIRef(d)) is not None)
         if not wanted:
             return
         values = " ".join(f"<{d}>" for d in wanted)
