@@ -31,9 +31,7 @@ class BuildResult:
 
 #: Extra writers other modules register (e.g. JSON-LD), called with the store and dist folder
 #: and returning the files they would write as (name, bytes).
-EXTRA_OUTPUTS: list[Callable[[Project, EmbeddedStore], list[tuple[str, bytes]]]] = [
-    jsonld_outputs
-]
+EXTRA_OUTPUTS: list[Callable[[Project, EmbeddedStore], list[tuple[str, bytes]]]] = [jsonld_outputs]
 
 
 def build(

@@ -5,6 +5,8 @@
 >>> atomic_write(d / "a.txt", b"hello")
 >>> (d / "a.txt").read_bytes()
 b'hello'
+>>> oct((d / "a.txt").stat().st_mode & 0o077 & ~_umask()) == oct(0o044 & ~_umask())
+True
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); give it the usual mode of a new file.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
@@ -36,6 +40,12 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -133,7 +133,7 @@ class Report:
             g.add((node, SH.sourceConstraintComponent, _term(r.component)))
             g.add((node, SH.sourceShape, _term(r.source)))
             if r.path:
-                g.add((node, SH.resultPath, _term(r.path)))
+                g.add((node, SH.resultPath, _path_node(g, r.path)))
             if r.value is not None:
                 g.add((node, SH.value, Literal(r.value)))
             for lang, text in sorted(r.messages.items()):
@@ -149,6 +149,30 @@ class Report:
         if fmt in ("turtle", "ttl"):
             return self.to_turtle()
         return self.to_text(lang)
+
+
+def _path_node(g: Graph, path: str) -> Any:
+    """The SHACL path node for a path written by :func:`_path_str`."""
+    if " | " in path:
+        head = BNode()
+        Collection(g, head, [_path_node(g, p) for p in path.split(" | ")])
+        alt = BNode()
+        g.add((alt, SH.alternativePath, head))
+        return alt
+    if " / " in path:
+        head = BNode()
+        Collection(g, head, [_path_node(g, p) for p in path.split(" / ")])
+        return head
+    if path.startswith("^"):
+        inv = BNode()
+        g.add((inv, SH.inversePath, _path_node(g, path[1:])))
+        return inv
+    for op, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        if path.startswith("(") and path.endswith(")" + mark):
+            node = BNode()
+            g.add((node, op, _path_node(g, path[1:-2])))
+            return node
+    return URIRef(path)
 
 
 def _term(value: str) -> URIRef | BNode:
