@@ -294,7 +294,7 @@ class Compiler:
     def top_shapes(self) -> list[Any]:
         """Shapes with targets (explicit, or implicit through ``rdfs:Class``)."""
         g = self.g
-        found = set()
+        found: set[Any] = set()
         for param in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
             found.update(g.subjects(param, None))
         for kind in (SH.NodeShape, SH.PropertyShape):
