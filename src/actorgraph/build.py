@@ -9,9 +9,9 @@ from pathlib import Path
 
 from .export import serialize
 from .fsutil import atomic_write
-from .jsonld import build_outputs as jsonld_outputs
+from .jsonld import compacted, load_context, schema_org
 from .load import Loaded, load_project
-from .project import Project, SourceFile
+from .project import GROUPS, Project, SourceFile, group_of
 from .stats import Stats, compute
 from .store import EmbeddedStore
 from .validate import Report, validate_store
@@ -29,9 +29,11 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
 
 
-#: Extra writers other modules register (e.g. JSON-LD), called with the store and dist folder
-#: and returning the files they would write as (name, bytes).
-EXTRA_OUTPUTS: list[Callable[[Project, EmbeddedStore], list[tuple[str, bytes]]]] = [jsonld_outputs]
+#: Groups of named graphs that ``dist/`` holds by default. The reference gazetteer
+#: (every French commune, EPCI, département and région: ~460k triples) is left
+#: out, as validation leaves it out: it is a registry copy, published as it is in
+#: data/reference/, and ``--with-reference`` or ``actorgraph export`` include it.
+DIST_GROUPS = tuple(g for g in GROUPS if g != "reference")
 
 
 def build(
@@ -40,21 +42,29 @@ def build(
     *,
     engine: str = "pyshacl",
     lang: str = "en",
+    with_reference: bool = False,
     progress: Callable[[SourceFile], None] | None = None,
 ) -> BuildResult:
-    """Load, validate and write. Every output is computed before any is written,
-    and each file is replaced atomically, so a failure leaves ``dist/`` as it was."""
+    """Load, validate and write ``dist/``.
+
+    Every output is computed before any is written, and each file is replaced
+    atomically, so a failure leaves ``dist/`` as it was. All graph files hold the
+    same named graphs: every graph but the reference gazetteer unless
+    ``with_reference``.
+    """
     store, loaded = load_project(project, progress=progress)
     stats = compute(store)
+    skip = () if with_reference else ("reference",)
     report = validate_store(
-        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang
+        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang, skip_groups=skip
     )
     out = out_dir or project.dist_dir
+    graphs = [g for g in store.graphs() if group_of(g) not in skip]
     outputs: list[tuple[str, bytes]] = [
-        (f"actorgraph.{fmt}", serialize(store, fmt)) for fmt in DIST_FORMATS
+        (f"actorgraph.{fmt}", serialize(store, fmt, graphs)) for fmt in DIST_FORMATS
     ]
-    for extra in EXTRA_OUTPUTS:
-        outputs.extend(extra(project, store))
+    outputs.append(("actorgraph.jsonld", compacted(store, load_context(project), graphs)))
+    outputs.append(("organisations.schema.jsonld", schema_org(store, graphs)))
     outputs.append(("report.txt", report.to_text(lang).encode("utf-8")))
     outputs.append(("report.json", report.to_json(lang).encode("utf-8")))
     outputs.append(

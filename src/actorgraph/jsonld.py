@@ -411,18 +411,3 @@ def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
             ]
         blocks.append(block)
     return _dump(blocks)
-
-
-def build_outputs(project: Project, store: EmbeddedStore) -> list[tuple[str, bytes]]:
-    """What ``build`` writes for JSON-LD: the compacted graph and the schema.org blocks.
-
-    The reference gazetteer (hundreds of thousands of triples about every French
-    local authority) is left out of the JSON-LD files, which are meant for web
-    pages about the actors; it is in every other format, and
-    ``actorgraph export --format jsonld`` includes it.
-    """
-    graphs = [g for g in store.graphs() if group_of(g) != "reference"]
-    return [
-        ("actorgraph.jsonld", compacted(store, load_context(project), graphs)),
-        ("organisations.schema.jsonld", schema_org(store, graphs)),
-    ]

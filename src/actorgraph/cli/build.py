@@ -34,6 +34,11 @@ from .stats import short
     show_default=True,
     help="SHACL engine.",
 )
+@click.option(
+    "--with-reference",
+    is_flag=True,
+    help="Also validate and write the reference gazetteer (data/reference/): ~460k more triples.",
+)
 @LANG
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
 @click.pass_context
@@ -42,11 +47,15 @@ def command(
     data_dir: Path | None,
     out_dir: Path | None,
     engine: str,
+    with_reference: bool,
     lang: str,
     quiet: bool,
 ) -> None:
     """Load ontology, vocabularies, data, reference data and links; validate;
-    write dist/ (actorgraph.ttl, .nt, .nq, .trig, report.txt, report.json).
+    write dist/: the graph as actorgraph.ttl, .nt, .nq, .trig and .jsonld, the
+    schema.org blocks (organisations.schema.jsonld), report.txt, report.json and
+    stats.json. The reference gazetteer is loaded (queries and links see it) but
+    neither validated nor written unless --with-reference.
 
     Exits 0 when the graph conforms, 1 when it has violations (dist/ is
     written either way, with the report), 2 on bad input (nothing written).
@@ -58,7 +67,7 @@ def command(
     """
     project = project_from(ctx, data_dir)
     out = console()
-    result = build(project, out_dir, engine=engine, lang=lang)
+    result = build(project, out_dir, engine=engine, lang=lang, with_reference=with_reference)
     counts = result.report.counts()
     if not quiet:
         graphs = Table(title="Triples per named graph", title_justify="left")
