@@ -49,13 +49,40 @@ def test_ontology_describes_itself(ontology: EmbeddedStore) -> None:
 
 def test_ontology_declares_the_kinds_of_the_issue(ontology: EmbeddedStore) -> None:
     terms = set(_terms(ontology))
-    for local in (
-        "Organisation Association Commune EPCI Metropole CommunauteUrbaine CommunauteAgglomeration "
-        "Departement Region StateService PublicFinancialInstitution FoundationOrNetwork Project "
-        "Programme Partnership Resource ContactPoint Source leader partner inProject role "
-        "titleTruncated resourceKind theme relatedActor siren rna inseeCode incubatedBy "
-        "contactPoint immersionDuration"
-    ).split():
+    for local in [
+        "Organisation",
+        "Association",
+        "Commune",
+        "EPCI",
+        "Metropole",
+        "CommunauteUrbaine",
+        "CommunauteAgglomeration",
+        "Departement",
+        "Region",
+        "StateService",
+        "PublicFinancialInstitution",
+        "FoundationOrNetwork",
+        "Project",
+        "Programme",
+        "Partnership",
+        "Resource",
+        "ContactPoint",
+        "Source",
+        "leader",
+        "partner",
+        "inProject",
+        "role",
+        "titleTruncated",
+        "resourceKind",
+        "theme",
+        "relatedActor",
+        "siren",
+        "rna",
+        "inseeCode",
+        "incubatedBy",
+        "contactPoint",
+        "immersionDuration",
+    ]:
         assert str(AG[local]) in terms, f"ag:{local} is not declared"
 
 

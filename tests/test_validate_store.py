@@ -36,7 +36,9 @@ def test_dist_leaves_the_gazetteer_out_of_every_format(project: Project, tmp_pat
     for name in ("actorgraph.nq", "actorgraph.trig"):
         assert gazetteer not in (tmp_path / name).read_text(encoding="utf-8"), name
     # Links point at gazetteer bodies, but the bodies themselves are not described.
-    assert "\nagorg:commune-75056\n" not in (tmp_path / "actorgraph.ttl").read_text(encoding="utf-8")
+    assert "\nagorg:commune-75056\n" not in (tmp_path / "actorgraph.ttl").read_text(
+        encoding="utf-8"
+    )
     blocks = json.loads((tmp_path / "organisations.schema.jsonld").read_text(encoding="utf-8"))
     assert len(blocks) == 15  # La 27e Région, Fing and the 13 partners
     data_triples = sum(n for g, group, n in result.stats.graphs if group != "reference")

@@ -261,9 +261,10 @@ def _turtle_blocks(ntriples: bytes, abbr: _Abbreviator, indent: str = "") -> str
         if o[-1] != ">" and o[0] == '"':
             t = o  # a plain or language-tagged literal reads the same in Turtle
         else:
-            t = get(o)
-            if t is None:
-                t = terms[o] = abbr.object(o)
+            known = get(o)
+            if known is None:
+                known = terms[o] = abbr.object(o)
+            t = known
         if s == subject:
             if p == predicate:
                 append(long_pad if len(t) > 60 else " , ")

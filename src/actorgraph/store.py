@@ -151,7 +151,9 @@ class EmbeddedStore:
         union: bool = True,
     ) -> Any:
         """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``."""
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         try:
             return self.ox.query(
                 query, use_default_graph_as_union=union, substitutions=subs or None
@@ -199,6 +201,7 @@ class EmbeddedStore:
             return len(self.ox)
         # Counted by the engine, not quad by quad in Python.
         rows = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert isinstance(rows, ox.QuerySolutions)
         return int(next(iter(rows))["n"].value)
 
     def quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:

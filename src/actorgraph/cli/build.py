@@ -9,8 +9,7 @@ from rich.table import Table
 
 from ..build import build
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
-from ..validate import ENGINES
-from .common import LANG, console, project_from
+from .common import ENGINE, LANG, console, project_from
 from .stats import short
 
 
@@ -27,13 +26,7 @@ from .stats import short
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: dist).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default=ENGINES[0],
-    show_default=True,
-    help="SHACL engine.",
-)
+@ENGINE
 @click.option(
     "--with-reference",
     is_flag=True,

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from ..project import Project
+from ..validate import ENGINES
 
 
 def project_from(ctx: click.Context, data_dir: Path | None = None) -> Project:
@@ -26,4 +27,12 @@ LANG = click.option(
     default="en",
     show_default=True,
     help="Language of messages and labels.",
+)
+
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=ENGINES[0],
+    show_default=True,
+    help="SHACL engine: fast (shapes compiled to SPARQL) or pyshacl (the reference).",
 )

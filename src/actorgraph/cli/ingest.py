@@ -9,8 +9,7 @@ import click
 
 from ..errors import EXIT_OK
 from ..ingest import ingest
-from ..validate import ENGINES
-from .common import console, project_from
+from .common import ENGINE, console, project_from
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -44,14 +43,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
 @click.option(
     "--force", is_flag=True, help="Replace a file ingested from a newer version of the sheet."
 )
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default="fast" if "fast" in ENGINES else ENGINES[0],
-    show_default=True,
-    help="SHACL engine for the one validation of the whole batch (fast: set-at-a-time "
-    "SPARQL, falls back to pySHACL on shapes it does not support).",
-)
+@ENGINE
 @click.option("-q", "--quiet", is_flag=True, help="One line per sheet, no facts.")
 @click.pass_context
 def command(

@@ -8,8 +8,8 @@ import click
 
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
 from ..load import load_files, load_project
-from ..validate import ENGINES, validate_store
-from .common import LANG, project_from
+from ..validate import validate_store
+from .common import ENGINE, LANG, project_from
 
 
 @click.command("validate")
@@ -21,13 +21,7 @@ from .common import LANG, project_from
     default="text",
     show_default=True,
 )
-@click.option(
-    "--engine",
-    type=click.Choice(ENGINES),
-    default=ENGINES[0],
-    show_default=True,
-    help="SHACL engine.",
-)
+@ENGINE
 @click.option(
     "--severity",
     type=click.Choice(["Violation", "Warning", "Info"]),
