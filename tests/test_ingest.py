@@ -43,21 +43,6 @@ CURATED_ONLY: dict[tuple[str, str, str], str] = {
         "http://purl.org/dc/terms/spatial",
         "http://www.wikidata.org/entity/Q46",
     ): "a Wikidata item is not in the sheet's text (it says “l'Europe”)",
-    (
-        "https://w3id.org/actorgraph/id/project/reflexes-publics",
-        AG + "outputLabel",
-        "pistes de prospective concrètes",
-    ): "the curator normalised “prospectives”; ingest keeps the words as written",
-    (
-        "https://w3id.org/actorgraph/id/resource/guide-rev3-mobilisation-des-citoyens",
-        AG + "theme",
-        "https://w3id.org/actorgraph/id/concept/citizen-initiatives",
-    ): "themes.ttl gives “mobilisation des citoyens” to citizen-participation (longest phrase wins)",
-    (
-        "https://w3id.org/actorgraph/id/resource/referentiel-l-implication-citoyenne",
-        AG + "theme",
-        "https://w3id.org/actorgraph/id/concept/citizen-initiatives",
-    ): "themes.ttl gives “implication citoyenne” to citizen-participation (longest phrase wins)",
 }
 
 
