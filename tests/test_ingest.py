@@ -227,6 +227,31 @@ def test_newer_version_replaces_its_own_file_only(context: Context, tmp_path: Pa
     assert b'"2021-02-02"' in target.read_bytes()
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_resource_listed_on_two_sheets_is_one_node_with_a_position_in_each(
+    context: Context, tmp_path: Path, engine: str
+) -> None:
+    """Regression: the shapes allowed one ag:listPosition only, so two sheets
+    listing the same title could not both be ingested."""
+    src, data = tmp_path / "src", tmp_path / "data"
+    src.mkdir()
+    first = SHEETS / "bibliotheque-des-transitions.txt"
+    second = src / "mediatheque-des-sobrietes.txt"
+    second.write_text(
+        "Médiathèque des Sobriétés\n\nMis à jour le 3 mars 2024\n\n"
+        "- **Atlas des communs**\n[Enregistrer](#)\n"
+        "- **Livre blanc de la sobriété**\n[Enregistrer](#)\n",
+        encoding="utf-8",
+    )
+    run = ingest(Project(ROOT), [first, second], data_dir=data, context=context, engine=engine)
+    assert run.report is not None
+    ours = [r for r in run.report.results if r.severity == "Violation" and "/resource/" in r.focus]
+    assert not ours, ours
+    shared = b"agres:livre-blanc-de-la-sobriete"
+    for name in ("bibliotheque-des-transitions.ttl", "mediatheque-des-sobrietes.ttl"):
+        assert shared in (data / name).read_bytes(), name
+
+
 def test_unknown_names_are_reported_not_invented(context: Context, tmp_path: Path) -> None:
     sheet = SHEETS / "atelier-des-communs-publics.txt"
     run = ingest(
