@@ -183,3 +183,20 @@ def test_every_concept_the_data_uses_exists(store: EmbeddedStore) -> None:
            }"""
     )
     assert not rows, [r["c"].value for r in rows]
+
+
+def test_generated_namespace_matches_the_ontology(project: Project) -> None:
+    """src/actorgraph/_ag.py is regenerated from the ontology and compared: a term
+    added to or removed from the ontology without regenerating fails here."""
+    from actorgraph import gen_namespace
+
+    committed = gen_namespace.TARGET.read_text(encoding="utf-8")
+    assert committed == gen_namespace.render(project.ontology), (
+        "run `python -m actorgraph.gen_namespace` and commit src/actorgraph/_ag.py"
+    )
+
+
+def test_a_mistyped_term_fails_loudly() -> None:
+    assert str(AG.Organisation).endswith("#Organisation")
+    with pytest.raises(AttributeError):
+        _ = AG.Organisaton

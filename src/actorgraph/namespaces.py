@@ -2,6 +2,10 @@
 
 >>> str(AG.Organisation)
 'https://w3id.org/actorgraph/ontology#Organisation'
+>>> AG.Organisaton
+Traceback (most recent call last):
+...
+AttributeError: term 'Organisaton' not in namespace 'https://w3id.org/actorgraph/ontology#'
 >>> str(ORG_ID["la-27e-region"])
 'https://w3id.org/actorgraph/id/organisation/la-27e-region'
 """
@@ -11,9 +15,10 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+from ._ag import AG  # generated from the ontology: a mistyped term raises
+
 BASE = "https://w3id.org/actorgraph/"
 
-AG = Namespace(BASE + "ontology#")
 AGSH = Namespace(BASE + "shapes#")
 ORG_ID = Namespace(BASE + "id/organisation/")
 PROJECT_ID = Namespace(BASE + "id/project/")
