@@ -137,6 +137,43 @@ def resolve_param(param: Param, raw: str) -> Term:
     raise _ill_typed(param, raw, f"unknown parameter type {kind}")  # pragma: no cover
 
 
+def unknown_entities(store: Any, query: Query, bindings: Mapping[str, Term]) -> list[str]:
+    """Notes for entity parameters that name nothing in ``store``, with the
+    closest slugs of the same kind (a mistyped slug otherwise just finds no row).
+
+    >>> from actorgraph.store import EmbeddedStore
+    >>> s = EmbeddedStore()
+    >>> s.load_bytes(b'<https://w3id.org/actorgraph/id/organisation/la-27e-region> '
+    ...              b'<http://e/p> "x" .', "nt", graph="http://e/g")
+    1
+    >>> q = Query.from_text("q", "#+ params: ?org (organisation)\\nSELECT ?org WHERE { ?org ?p ?o }")
+    >>> unknown_entities(s, q, {"org": ox.NamedNode(str(KINDS["organisation"]["la-27e-regio"]))})
+    ['no organisation agorg:la-27e-regio in the graph; did you mean la-27e-region?']
+    """
+    notes = []
+    for param in query.params:
+        term = bindings.get(param.name)
+        if param.type not in KINDS or not isinstance(term, ox.NamedNode):
+            continue
+        if bool(store.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", {"x": term})):
+            continue
+        namespace = str(KINDS[param.type])
+        note = f"no {param.type} {short(term)} in the graph"
+        if term.value.startswith(namespace):
+            known = [
+                row["s"].value[len(namespace) :]
+                for row in store.select(
+                    f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER STRSTARTS(STR(?s), "{namespace}") }}'
+                )
+            ]
+            known = [k for k in known if "#" not in k and "/" not in k]
+            close = difflib.get_close_matches(term.value[len(namespace) :], known, n=3)
+            if close:
+                note += f"; did you mean {', '.join(close)}?"
+        notes.append(note)
+    return notes
+
+
 def parse_assignments(items: Iterable[str]) -> dict[str, str]:
     """``["org=la-27e-region", …]`` as a dict; each must hold ``=``.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -18,7 +20,13 @@ def project_from(ctx: click.Context, data_dir: Path | None = None) -> Project:
 
 
 def console(err: bool = False) -> Console:
-    return Console(stderr=err, highlight=False, soft_wrap=True)
+    """A rich console; written to a pipe or a file, tables get room instead of
+    rich's 80 columns (``COLUMNS`` still decides when set)."""
+    stream = sys.stderr if err else sys.stdout
+    width = None
+    if not stream.isatty() and "COLUMNS" not in os.environ:
+        width = 200
+    return Console(stderr=err, highlight=False, soft_wrap=True, width=width)
 
 
 LANG = click.option(

@@ -18,6 +18,7 @@ from ..query import (
     query_form,
     render,
     run_local,
+    unknown_entities,
 )
 from .common import console, project_from
 
@@ -121,6 +122,8 @@ def command(
     else:
         project = project or project_from(ctx)
         store, _ = load_project(project)
+        for note in unknown_entities(store, query, bindings):
+            click.echo(f"note: {note}", err=True)
         answer = run_local(store, query.text, bindings, limit=limit, timeout=timeout)
 
     fmt = fmt or ("ttl" if form in ("CONSTRUCT", "DESCRIBE") else "table")
