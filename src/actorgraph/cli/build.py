@@ -56,7 +56,8 @@ def command(
     \b
     Example:
       actorgraph build
-      actorgraph build --data tests/data/graph --out /tmp/dist
+      actorgraph build --out public/ --lang fr
+      actorgraph build --data ../my-directory/graph --with-reference
     """
     project = project_from(ctx, data_dir)
     out = console()
