@@ -36,7 +36,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -61,10 +61,11 @@ _KINDS = ("source", "organisation", "project", "partnership", "resource", "conce
 
 # rdf:type comes first in a subject's lines: its predicate is marked with a byte
 # pyoxigraph never writes raw (it escapes control characters) before sorting,
-# and the mark is deleted after.
-_MARK_TYPE = b"\x00"
+# and the mark is deleted after. The mark keeps the length (``<http`` becomes
+# ``<\0ttp``), so marking and unmarking copy the buffer without moving bytes.
 _TYPE_NT = f" <{_RDF_TYPE}> ".encode()
-_TYPE_MARKED = b" " + _MARK_TYPE + _TYPE_NT[1:]
+_TYPE_MARKED = _TYPE_NT.replace(b"<http:", b"<\x00ttp:")
+_MARKED_HTTP = b"<\x00ttp:"
 
 
 def select_graphs(store: EmbeddedStore, groups: Iterable[str] | None) -> list[str]:
@@ -87,22 +88,13 @@ def _range(lines: list[bytes], prefix: bytes) -> tuple[int, int]:
     return bisect.bisect_left(lines, prefix), bisect.bisect_left(lines, upper)
 
 
-def sort_lines(lines: list[bytes], *, unique: bool = True) -> bytes:
+def ordered_lines(lines: list[bytes], *, unique: bool = True) -> list[bytes]:
     """N-Triples lines (without newline, ``rdf:type`` marked) in export order,
-    as one N-Triples document with the mark removed. Empty lines are dropped,
-    and duplicates too unless the caller says the lines are ``unique``.
+    still marked. Empty lines are dropped, and duplicates too unless the caller
+    says the lines are ``unique``.
 
     Lines are sorted as bytes (in C); as lines of one subject share a prefix,
     each kind of subject is then one slice of the sorted list, found by bisection.
-
-    >>> print(sort_lines([b'<http://x/a> <http://x/p> "1" .',
-    ...             b'<https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .',
-    ...             b'<http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .'
-    ...             .replace(_TYPE_NT, _TYPE_MARKED)]).decode())
-    <https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .
-    <http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .
-    <http://x/a> <http://x/p> "1" .
-    <BLANKLINE>
     """
     # pyoxigraph dumps come nearly sorted already, which Python's sort exploits:
     # sorting the concatenation and dropping neighbours that repeat is much
@@ -114,7 +106,7 @@ def sort_lines(lines: list[bytes], *, unique: bool = True) -> bytes:
     while start < len(ordered) and not ordered[start]:
         start += 1
     if start == len(ordered):
-        return b""
+        return []
     del ordered[:start]
     base_lo, base_hi = _range(ordered, f"<{BASE}".encode())
     id_lo, id_hi = _range(ordered, f"<{BASE}id/".encode())
@@ -129,8 +121,30 @@ def sort_lines(lines: list[bytes], *, unique: bool = True) -> bytes:
     out += ordered[done:id_hi]
     out += ordered[:base_lo]  # other IRIs
     out += ordered[base_hi:]  # other IRIs after ours, then blank nodes
-    out.append(b"")
-    return b"\n".join(out).replace(_TYPE_MARKED, _TYPE_NT)
+    return out
+
+
+def _document(ordered: list[bytes]) -> bytes:
+    """Ordered marked lines as an N-Triples document, the mark removed."""
+    if not ordered:
+        return b""
+    return (b"\n".join(ordered) + b"\n").replace(_MARKED_HTTP, b"<http:")
+
+
+def sort_lines(lines: list[bytes], *, unique: bool = True) -> bytes:
+    """N-Triples lines (without newline, ``rdf:type`` marked) in export order,
+    as one N-Triples document with the mark removed (see :func:`ordered_lines`).
+
+    >>> print(sort_lines([b'<http://x/a> <http://x/p> "1" .',
+    ...             b'<https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .',
+    ...             b'<http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .'
+    ...             .replace(_TYPE_NT, _TYPE_MARKED)]).decode())
+    <https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .
+    <http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .
+    <http://x/a> <http://x/p> "1" .
+    <BLANKLINE>
+    """
+    return _document(ordered_lines(lines, unique=unique))
 
 
 def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
@@ -152,14 +166,11 @@ def _nt_lines(triples: Iterable[ox.Triple]) -> set[bytes]:
     return set(_marked_lines(data)) - {b""}
 
 
-def graph_lines(
+def ordered_graph_lines(
     store: EmbeddedStore, graphs: list[str], *, per_graph: bool
-) -> dict[str | None, bytes]:
-    """Sorted N-Triples of each graph (``per_graph``) or of their union (key None).
-
-    Blank nodes are relabelled canonically over all the chosen graphs together,
-    so the same input always gives the same labels.
-    """
+) -> dict[str | None, list[bytes]]:
+    """Ordered, still marked N-Triples lines of each graph (``per_graph``) or of
+    their union (key None); see :func:`graph_lines`."""
     dumps: dict[str, list[bytes] | set[bytes]] = {}
     with_blanks = []  # graphs that may hold blank nodes ("_:" may also be in a literal)
     for g in graphs:
@@ -184,131 +195,159 @@ def graph_lines(
             dumps[""] = _nt_lines(q.triple for q in dataset)
     if per_graph:
         # A graph's dump holds each triple once: no need to deduplicate.
-        return {g: sort_lines(list(dumps[g])) for g in graphs}
+        return {g: ordered_lines(list(dumps[g])) for g in graphs}
     if len(dumps) == 1:
-        return {None: sort_lines(list(next(iter(dumps.values()))))}
-    return {None: sort_lines([line for lines in dumps.values() for line in lines], unique=False)}
+        return {None: ordered_lines(list(next(iter(dumps.values()))))}
+    return {None: ordered_lines(list(itertools.chain.from_iterable(dumps.values())), unique=False)}
+
+
+def graph_lines(
+    store: EmbeddedStore, graphs: list[str], *, per_graph: bool
+) -> dict[str | None, bytes]:
+    """Sorted N-Triples of each graph (``per_graph``) or of their union (key None).
+
+    Blank nodes are relabelled canonically over all the chosen graphs together,
+    so the same input always gives the same labels.
+    """
+    ordered = ordered_graph_lines(store, graphs, per_graph=per_graph)
+    return {g: _document(lines) for g, lines in ordered.items()}
 
 
 # ---- Turtle -----------------------------------------------------------------
 
 # A prefixed name's local part, restricted to ASCII letters, digits, _ and - (and
 # inner dots), which every Turtle parser reads the same way.
-_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?|")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+# An IRI term cut after its last ``/`` or ``#``, when the rest is such a local part.
+_NAMESPACE_LOCAL = re.compile(rb"<(.*[/#])((?:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?)>")
+_INTEGER = re.compile(rb"[+-]?[0-9]+")
+_XSD_INTEGER = f"<{_XSD}integer>".encode()
+_XSD_BOOLEAN = f"<{_XSD}boolean>".encode()
+
+
+class _Memo(dict[bytes, bytes]):
+    """A dictionary that computes a missing entry once: looking a term up is
+    then a C-level hit for every later occurrence."""
+
+    def __init__(self, compute: Callable[[bytes], bytes]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: bytes) -> bytes:
+        value = self[key] = self.compute(key)
+        return value
 
 
 class _Abbreviator:
-    """Turns N-Triples terms into Turtle terms, remembering the prefixes it used."""
+    """Turns N-Triples terms into Turtle terms, remembering the prefixes it used.
+
+    Every distinct term is abbreviated once (``iris``, ``objects``); the
+    writer's loop then only looks terms up.
+    """
 
     def __init__(self) -> None:
-        self.by_namespace = {iri: prefix for prefix, iri in PREFIXES.items()}
+        self.by_namespace = {iri.encode(): prefix for prefix, iri in PREFIXES.items()}
         self.used: set[str] = set()
-        self.memo: dict[str, str] = {}
+        self.iris = _Memo(self._iri)
+        #: an N-Triples line's end after the predicate (``object .``) → Turtle object
+        self.objects = _Memo(self._object)
 
-    def iri(self, term: str) -> str:
-        found = self.memo.get(term)
-        if found is not None:
-            return found
-        iri = term[1:-1]
-        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-        prefix = self.by_namespace.get(iri[:cut])
-        out = term
-        if prefix is not None and _LOCAL.fullmatch(iri[cut:]):
-            out = f"{prefix}:{iri[cut:]}"
-            self.used.add(prefix)
-        self.memo[term] = out
-        return out
-
-    def object(self, term: str) -> str:
-        first = term[0]
-        if first == "<":
-            return self.iri(term)
-        if first == '"' and term[-1] == ">":
-            lexical, _, datatype = term.rpartition("^^")
-            if datatype == f"<{_XSD}integer>" and _INTEGER.fullmatch(lexical[1:-1]):
-                return lexical[1:-1]
-            if datatype == f"<{_XSD}boolean>" and lexical in ('"true"', '"false"'):
-                return lexical[1:-1]
-            return f"{lexical}^^{self.iri(datatype)}"
+    def _iri(self, term: bytes) -> bytes:
+        split = _NAMESPACE_LOCAL.fullmatch(term)
+        if split is not None:
+            prefix = self.by_namespace.get(split[1])
+            if prefix is not None:
+                self.used.add(prefix)
+                return prefix.encode() + b":" + split[2]
         return term
 
-    def header(self) -> str:
+    def _object(self, rest: bytes) -> bytes:
+        term = rest[:-2]
+        if term[-1:] != b">":
+            return term  # plain or language-tagged literal, blank node: the same in Turtle
+        if b"\x00" in term:
+            term = term.replace(_MARKED_HTTP, b"<http:")  # rdf:type as an object
+        if term[:1] == b"<":
+            return self.iris[term]
+        lexical, _, datatype = term.rpartition(b"^^")
+        if datatype == _XSD_INTEGER and _INTEGER.fullmatch(lexical, 1, len(lexical) - 1):
+            return lexical[1:-1]
+        if datatype == _XSD_BOOLEAN and lexical in (b'"true"', b'"false"'):
+            return lexical[1:-1]
+        return lexical + b"^^" + self.iris[datatype]
+
+    def header(self) -> bytes:
         used = [p for p in PREFIXES if p in self.used]
         width = max((len(p) for p in used), default=0) + 1
-        return "".join(f"@prefix {(p + ':').ljust(width)} <{PREFIXES[p]}> .\n" for p in used)
+        return "".join(
+            f"@prefix {(p + ':').ljust(width)} <{PREFIXES[p]}> .\n" for p in used
+        ).encode()
 
 
-def _turtle_blocks(ntriples: bytes, abbr: _Abbreviator, indent: str = "") -> str:
-    """One block per subject, ``;`` between predicates, ``,`` between objects.
+def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"") -> list[bytes]:
+    """One block per subject, ``;`` between predicates, ``,`` between objects,
+    from ordered marked lines; returns the pieces to join.
 
-    The loop runs once per triple, so it is kept to a few dictionary look-ups
-    and appends: terms are abbreviated once each and remembered.
+    The loop runs once per triple, so it is kept to a split, a few dictionary
+    hits and appends: every distinct term is abbreviated once (``_Memo``), and
+    each predicate's separator, indent and name are one precomputed piece.
     """
-    out: list[str] = []
+    out: list[bytes] = []
     append = out.append
-    terms: dict[str, str] = {}
-    get = terms.get
-    predicates: dict[str, str] = {f"<{_RDF_TYPE}>": "a"}
-    pad = "\n" + indent + "    "
-    long_pad = " ,\n" + indent + "        "
-    subject = predicate = ""
-    for line in ntriples.decode("utf-8").split("\n"):
-        if not line:
-            continue
-        s, p, rest = line.split(" ", 2)
-        o = rest[:-2]
-        if o[-1] != ">" and o[0] == '"':
-            t = o  # a plain or language-tagged literal reads the same in Turtle
-        else:
-            known = get(o)
-            if known is None:
-                known = terms[o] = abbr.object(o)
-            t = known
+    objects = abbr.objects
+    pad = b"\n" + indent + b"    "
+
+    def predicate(p: bytes) -> bytes:
+        return b"a" if p == _TYPE_MARKED[1:-1] else abbr.iris[p.replace(_MARKED_HTTP, b"<http:")]
+
+    first = _Memo(lambda p: pad + predicate(p) + b" ")
+    then = _Memo(lambda p: b" ;" + pad + predicate(p) + b" ")
+    subjects = _Memo(lambda s: indent + abbr.iris[s]) if indent else abbr.iris
+    long_pad = b" ,\n" + indent + b"        "
+    subject = predicate_term = b""
+    for line in lines:
+        s, p, rest = line.split(b" ", 2)
+        o = objects[rest]
         if s == subject:
-            if p == predicate:
-                append(long_pad if len(t) > 60 else " , ")
-                append(t)
+            if p == predicate_term:
+                append(long_pad if len(o) > 60 else b" , ")
+                append(o)
                 continue
-            append(" ;")
+            append(then[p])
         else:
             if subject:
-                append(" .\n\n")
+                append(b" .\n\n")
             subject = s
-            append(indent)
-            append(abbr.object(s))
-        predicate = p
-        tp = predicates.get(p)
-        if tp is None:
-            tp = predicates[p] = abbr.iri(p)
-        append(pad)
-        append(tp)
-        append(" ")
-        append(t)
+            append(subjects[s])
+            append(first[p])
+        predicate_term = p
+        append(o)
     if subject:
-        append(" .\n")
-    return "".join(out)
+        append(b" .\n")
+    return out
 
 
-def turtle(ntriples: bytes) -> bytes:
-    """Sorted N-Triples as readable Turtle."""
+def turtle(lines: list[bytes]) -> bytes:
+    """Ordered marked lines (:func:`ordered_lines`) as readable Turtle."""
     abbr = _Abbreviator()
-    body = _turtle_blocks(ntriples, abbr)
+    body = _turtle_blocks(lines, abbr)
     header = abbr.header()
-    return (header + ("\n" if header and body else "") + body).encode("utf-8")
+    return b"".join([header, b"\n" if header and body else b"", *body])
 
 
-def trig(per_graph: dict[str | None, bytes]) -> bytes:
-    """Sorted lines per named graph as TriG: one ``GRAPH { … }`` block per graph."""
+def trig(per_graph: dict[str | None, list[bytes]]) -> bytes:
+    """Ordered lines per named graph as TriG: one ``GRAPH { … }`` block per graph."""
     abbr = _Abbreviator()
-    blocks = []
-    for g, ntriples in per_graph.items():
-        if not ntriples:
+    blocks: list[bytes] = []
+    for g, lines in per_graph.items():
+        if not lines:
             continue
-        body = _turtle_blocks(ntriples, abbr, indent="    ")
-        blocks.append(f"{abbr.iri(f'<{g}>')} {{\n{body}}}\n")
+        if blocks:
+            blocks.append(b"\n")
+        blocks += (abbr.iris[f"<{g}>".encode()], b" {\n")
+        blocks += _turtle_blocks(lines, abbr, indent=b"    ")
+        blocks.append(b"}\n")
     header = abbr.header()
-    return (header + ("\n" if header and blocks else "") + "\n".join(blocks)).encode("utf-8")
+    return b"".join([header, b"\n" if header and blocks else b"", *blocks])
 
 
 def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -> bytes:
@@ -319,16 +358,16 @@ def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -
             field="--format",
         )
     chosen = store.graphs() if graphs is None else graphs
-    if fmt in ("nq", "trig"):
-        per_graph = graph_lines(store, chosen, per_graph=True)
-        if fmt == "trig":
-            return trig(per_graph)
+    if fmt == "trig":
+        return trig(ordered_graph_lines(store, chosen, per_graph=True))
+    if fmt == "nq":
         parts = []
-        for g, blob in per_graph.items():
+        for g, blob in graph_lines(store, chosen, per_graph=True).items():
             parts.append(blob.replace(b" .\n", f" <{g}> .\n".encode()))
         return b"".join(parts)
-    ntriples = graph_lines(store, chosen, per_graph=False)[None]
-    return turtle(ntriples) if fmt == "ttl" else ntriples
+    if fmt == "ttl":
+        return turtle(ordered_graph_lines(store, chosen, per_graph=False)[None])
+    return graph_lines(store, chosen, per_graph=False)[None]
 
 
 def write(store: EmbeddedStore, fmt: str, path: Path, graphs: list[str] | None = None) -> int:
