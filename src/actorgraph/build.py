@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .export import serialize
-from .fsutil import atomic_write
+from .fsutil import atomic_open
 from .jsonld import compacted, load_context, schema_org
 from .load import Loaded, load_project
 from .project import GROUPS, Project, SourceFile, group_of
@@ -48,9 +50,12 @@ def build(
     """Load, validate and write ``dist/``.
 
     Every output is computed before any is written, and each file is replaced
-    atomically, so a failure leaves ``dist/`` as it was. All graph files hold the
-    same named graphs: every graph but the reference gazetteer unless
-    ``with_reference``.
+    atomically, so a failure leaves ``dist/`` as it was: each output goes to a
+    temporary file beside its target as soon as it is computed (so that only one
+    is held in memory at a time: at 1M triples they weigh ~500 MB together), and
+    the temporary files replace the targets once all are written. All graph
+    files hold the same named graphs: every graph but the reference gazetteer
+    unless ``with_reference``.
     """
     store, loaded = load_project(project, progress=progress)
     stats = compute(store)
@@ -60,19 +65,25 @@ def build(
     )
     out = out_dir or project.dist_dir
     graphs = [g for g in store.graphs() if group_of(g) not in skip]
-    outputs: list[tuple[str, bytes]] = [
-        (f"actorgraph.{fmt}", serialize(store, fmt, graphs)) for fmt in DIST_FORMATS
+    outputs: list[tuple[str, Callable[[], bytes]]] = [
+        (f"actorgraph.{fmt}", partial(serialize, store, fmt, graphs)) for fmt in DIST_FORMATS
     ]
-    outputs.append(("actorgraph.jsonld", compacted(store, load_context(project), graphs)))
-    outputs.append(("organisations.schema.jsonld", schema_org(store, graphs)))
-    outputs.append(("report.txt", report.to_text(lang).encode("utf-8")))
-    outputs.append(("report.json", report.to_json(lang).encode("utf-8")))
+    outputs.append(("actorgraph.jsonld", lambda: compacted(store, load_context(project), graphs)))
+    outputs.append(("organisations.schema.jsonld", lambda: schema_org(store, graphs)))
+    outputs.append(("report.txt", lambda: report.to_text(lang).encode("utf-8")))
+    outputs.append(("report.json", lambda: report.to_json(lang).encode("utf-8")))
     outputs.append(
-        ("stats.json", (json.dumps(stats.to_dict(), indent=2, ensure_ascii=False) + "\n").encode())
+        (
+            "stats.json",
+            lambda: (json.dumps(stats.to_dict(), indent=2, ensure_ascii=False) + "\n").encode(),
+        )
     )
     written = []
-    for name, data in outputs:
-        path = out / name
-        atomic_write(path, data)
-        written.append(path)
+    # Leaving the stack renames every temporary file onto its target; an error
+    # before that removes them all and leaves dist/ untouched.
+    with contextlib.ExitStack() as staged:
+        for name, make in outputs:
+            path = out / name
+            staged.enter_context(atomic_open(path)).write(make())
+            written.append(path)
     return BuildResult(store, loaded, report, stats, written)
