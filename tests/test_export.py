@@ -216,3 +216,23 @@ def test_names_turtle_cannot_abbreviate_stay_full_iris() -> None:
         Graph().parse(data=text, format="turtle"),
         Graph().parse(data=serialize(s, "nt"), format="nt"),
     )
+
+
+def test_a_literal_holding_the_rdf_type_iri_and_a_triple_in_two_graphs() -> None:
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    s = EmbeddedStore()
+    data = (
+        f'<http://e/a> <http://e/note> "see <http://e/x> {rdf_type} here"@en .\n'
+        f"<http://e/a> {rdf_type} <http://e/C> .\n"
+        "<http://e/a> <http://e/p> <http://e/b> .\n"
+    ).encode()
+    s.load_bytes(data, "nt", graph="https://w3id.org/actorgraph/graph/one")
+    s.load_bytes(data, "nt", graph="https://w3id.org/actorgraph/graph/two")
+    text = serialize(s, "ttl").decode()
+    assert f" {rdf_type} here" in text and "\x00" not in text
+    assert text.count("<http://e/b>") == 1 and text.count("<http://e/C>") == 1
+    expected = Graph().parse(data=data, format="nt")
+    assert isomorphic(Graph().parse(data=text, format="turtle"), expected)
+    trig_text = serialize(s, "trig").decode()
+    assert "\x00" not in trig_text and trig_text.count("<http://e/b>") == 2
+    assert serialize(s, "nt").count(b"\n") == 3

@@ -178,3 +178,22 @@ def test_fast_compaction_of_awkward_values(context) -> None:
     )
     fast = json.loads(jsonld.compacted(s, context))
     assert fast == json.loads(jsonld.compacted(s, context, engine="pyld"))
+
+
+def test_fast_compaction_of_escaped_literals(context) -> None:
+    s = EmbeddedStore()
+    s.load_bytes(
+        b"""
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "quote \\" backslash \\\\ tab \\t nl \\n bell \\u0007 del \\u007F \\u00e9"@fr .
+        <https://w3id.org/actorgraph/id/organisation/a> <http://www.w3.org/2004/02/skos/core#altLabel> "\\U0001F600 x"@fr .
+        <https://w3id.org/actorgraph/id/organisation/b> <http://example.org/p> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .
+        <https://w3id.org/actorgraph/id/organisation/b> <http://example.org/p> "2024-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .
+        <https://w3id.org/actorgraph/id/organisation/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" .
+        """,
+        "nt",
+        graph="https://w3id.org/actorgraph/graph/t",
+    )
+    fast = json.loads(jsonld.compacted(s, context))
+    assert fast == json.loads(jsonld.compacted(s, context, engine="pyld"))
+    labels = json.dumps(fast, ensure_ascii=False)
+    assert "\U0001f600 x" in labels and "\u00e9" in labels

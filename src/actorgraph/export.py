@@ -167,15 +167,16 @@ def _nt_lines(triples: Iterable[ox.Triple]) -> set[bytes]:
 
 
 def ordered_graph_lines(
-    store: EmbeddedStore, graphs: list[str], *, per_graph: bool
+    store: EmbeddedStore, graphs: list[str], *, per_graph: bool, dedupe: bool = True
 ) -> dict[str | None, list[bytes]]:
     """Ordered, still marked N-Triples lines of each graph (``per_graph``) or of
-    their union (key None); see :func:`graph_lines`."""
+    their union (key None); see :func:`graph_lines`. Without ``dedupe``, a triple
+    of several graphs comes once per graph, on neighbouring lines."""
     dumps: dict[str, list[bytes] | set[bytes]] = {}
     with_blanks = []  # graphs that may hold blank nodes ("_:" may also be in a literal)
     for g in graphs:
         data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
-        if b"_:" in data:
+        if b"_" in data and b"_:" in data:  # looking for one byte first is much faster
             with_blanks.append(g)
         dumps[g] = _marked_lines(data)
     blanks = _blank_quads(store, with_blanks) if with_blanks else []
@@ -198,7 +199,8 @@ def ordered_graph_lines(
         return {g: ordered_lines(list(dumps[g])) for g in graphs}
     if len(dumps) == 1:
         return {None: ordered_lines(list(next(iter(dumps.values()))))}
-    return {None: ordered_lines(list(itertools.chain.from_iterable(dumps.values())), unique=False)}
+    lines = list(itertools.chain.from_iterable(dumps.values()))
+    return {None: ordered_lines(lines, unique=not dedupe)}
 
 
 def graph_lines(
@@ -306,9 +308,12 @@ def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"") 
     subject = predicate_term = b""
     for line in lines:
         s, p, rest = line.split(b" ", 2)
-        o = objects[rest]
+        # Plain and language-tagged literals read the same in Turtle: no look-up.
+        o = objects[rest] if rest[-3] == 62 else rest[:-2]  # 62: ">"
         if s == subject:
             if p == predicate_term:
+                if o == out[-1]:
+                    continue  # the same triple from another graph
                 append(long_pad if len(o) > 60 else b" , ")
                 append(o)
                 continue
@@ -326,12 +331,20 @@ def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"") 
     return out
 
 
+def _unmarked(pieces: list[bytes]) -> bytes:
+    """Joined pieces; a literal whose text holds the marked ``rdf:type`` IRI skipped
+    the object look-up, so its mark is removed here (pyoxigraph escapes a raw NUL,
+    so a NUL byte in the output can only be a mark)."""
+    data = b"".join(pieces)
+    return data.replace(_MARKED_HTTP, b"<http:") if b"\x00" in data else data
+
+
 def turtle(lines: list[bytes]) -> bytes:
     """Ordered marked lines (:func:`ordered_lines`) as readable Turtle."""
     abbr = _Abbreviator()
     body = _turtle_blocks(lines, abbr)
     header = abbr.header()
-    return b"".join([header, b"\n" if header and body else b"", *body])
+    return _unmarked([header, b"\n" if header and body else b"", *body])
 
 
 def trig(per_graph: dict[str | None, list[bytes]]) -> bytes:
@@ -347,7 +360,7 @@ def trig(per_graph: dict[str | None, list[bytes]]) -> bytes:
         blocks += _turtle_blocks(lines, abbr, indent=b"    ")
         blocks.append(b"}\n")
     header = abbr.header()
-    return b"".join([header, b"\n" if header and blocks else b"", *blocks])
+    return _unmarked([header, b"\n" if header and blocks else b"", *blocks])
 
 
 def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -> bytes:
@@ -366,7 +379,7 @@ def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -
             parts.append(blob.replace(b" .\n", f" <{g}> .\n".encode()))
         return b"".join(parts)
     if fmt == "ttl":
-        return turtle(ordered_graph_lines(store, chosen, per_graph=False)[None])
+        return turtle(ordered_graph_lines(store, chosen, per_graph=False, dedupe=False)[None])
     return graph_lines(store, chosen, per_graph=False)[None]
 
 
