@@ -421,10 +421,6 @@ def _classes_below(store: EmbeddedStore, root: str) -> list[str]:
     return sorted({root, *(r["c"].value for r in rows if isinstance(r["c"], ox.NamedNode))})
 
 
-def _reverse(prop: str) -> dict[str, Any]:
-    return {"@reverse": {str(AG[prop]): {"@embed": "@always"}}}
-
-
 def frame_document(store: EmbeddedStore, context: dict[str, Any], kind: str) -> dict[str, Any]:
     """The JSON-LD frame of ``--frame kind``: entities of that kind with what points at them."""
     if kind not in FRAMES:
