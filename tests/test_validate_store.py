@@ -44,3 +44,15 @@ def test_dist_leaves_the_gazetteer_out_of_every_format(project: Project, tmp_pat
     data_triples = sum(n for g, group, n in result.stats.graphs if group != "reference")
     nt_lines = (tmp_path / "actorgraph.nt").read_bytes().count(b"\n")
     assert 0 < nt_lines <= data_triples
+
+
+def test_a_broken_shapes_file_is_named_with_its_line(tmp_path: Path) -> None:
+    from actorgraph.errors import LoadError
+    from actorgraph.validate import load_shapes
+
+    bad = tmp_path / "broken.shapes.ttl"
+    bad.write_text('@prefix sh: <http://www.w3.org/ns/shacl#> .\nsh:a sh:b "x\n', encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        load_shapes([bad])
+    assert info.value.file == str(bad)
+    assert info.value.line == 2

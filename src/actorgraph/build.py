@@ -13,10 +13,10 @@ from .export import serialize
 from .fsutil import atomic_open
 from .jsonld import compacted, load_context, schema_org
 from .load import Loaded, load_project
-from .project import GROUPS, Project, SourceFile, group_of
+from .project import Project, SourceFile, group_of
 from .stats import Stats, compute
 from .store import EmbeddedStore
-from .validate import Report, validate_store
+from .validate import ENGINES, Report, validate_store
 
 #: The graph files ``build`` writes, by format.
 DIST_FORMATS = ("ttl", "nt", "nq", "trig")
@@ -31,18 +31,11 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
 
 
-#: Groups of named graphs that ``dist/`` holds by default. The reference gazetteer
-#: (every French commune, EPCI, département and région: ~460k triples) is left
-#: out, as validation leaves it out: it is a registry copy, published as it is in
-#: data/reference/, and ``--with-reference`` or ``actorgraph export`` include it.
-DIST_GROUPS = tuple(g for g in GROUPS if g != "reference")
-
-
 def build(
     project: Project,
     out_dir: Path | None = None,
     *,
-    engine: str = "pyshacl",
+    engine: str = ENGINES[0],
     lang: str = "en",
     with_reference: bool = False,
     progress: Callable[[SourceFile], None] | None = None,
@@ -55,7 +48,9 @@ def build(
     is held in memory at a time: at 1M triples they weigh ~500 MB together), and
     the temporary files replace the targets once all are written. All graph
     files hold the same named graphs: every graph but the reference gazetteer
-    unless ``with_reference``.
+    unless ``with_reference``: the gazetteer (every French commune, EPCI,
+    département and région, ~460k triples) is a registry copy, published as it
+    is in ``data/reference/``, and validation leaves it out too.
     """
     store, loaded = load_project(project, progress=progress)
     stats = compute(store)

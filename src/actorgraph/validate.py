@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, XSD
@@ -204,13 +205,11 @@ def load_shapes(paths: Sequence[Path]) -> Graph:
     """The shapes graph, each file checked and named on error."""
     if not paths:
         raise LoadError("no SHACL shapes found", file="ontology/shapes/")
-    import pyoxigraph as ox
-
     g = Graph()
     for path in paths:
         data = read_source(path)
         try:
-            ox.parse(data, format=rdf_format(path.name))  # strict syntax check with line numbers
+            # Parsed by pyoxigraph (strict, with line numbers), handed to rdflib as N-Triples.
             nt = ox.serialize(
                 ox.parse(data, format=rdf_format(path.name), base_iri=path.resolve().as_uri()),
                 format=ox.RdfFormat.N_QUADS,
