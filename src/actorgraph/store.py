@@ -1,5 +1,6 @@
-"""The store: one small interface, an embedded pyoxigraph backend and room for
-remote SPARQL 1.1 servers.
+"""The embedded store (pyoxigraph, in memory or on disk); remote SPARQL 1.1
+servers are reached through :mod:`actorgraph.remote`, and
+:mod:`actorgraph.query` runs the same questions on either.
 
 >>> store = EmbeddedStore()
 >>> store.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g")
@@ -15,7 +16,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -83,16 +84,6 @@ def syntax_error(exc: SyntaxError, file: str | Path | None) -> LoadError:
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
     return LoadError(f"syntax error: {message}", file=file, line=exc.lineno, column=exc.offset)
-
-
-class Store(Protocol):
-    """What the rest of the package needs from a store."""
-
-    def select(
-        self, query: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None
-    ) -> list[dict[str, Any]]: ...
-
-    def graphs(self) -> list[str]: ...
 
 
 class EmbeddedStore:
