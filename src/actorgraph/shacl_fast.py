@@ -165,7 +165,7 @@ class Shape:
 class Compiler:
     """Compiles the shapes of one shapes graph and runs them on a store."""
 
-    def __init__(self, shapes: Graph, graphs: list[str] | None = None) -> None:
+    def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self._shapes: dict[Any, Shape] = {}
         self._vars = itertools.count()
@@ -806,7 +806,7 @@ def validate_fast(store: Any, shapes: Graph, graphs: list[str] | None = None) ->
     :class:`actorgraph.validate.Result`. Raises :class:`Unsupported` before
     running anything if a shape uses a feature the engine does not compile.
     ``graphs`` limits the data to those named graphs (default: all)."""
-    compiler = Compiler(shapes, graphs)
+    compiler = Compiler(shapes)
     # Compile every shape first so an unsupported feature is found before any query runs.
     for node in compiler.top_shapes():
         compiler.focus_pattern(node)
