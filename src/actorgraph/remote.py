@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import time
 import urllib.error
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
@@ -28,6 +28,51 @@ from .query import Answer, Term, add_values, answer_from, query_form
 
 #: HTTP statuses worth asking again: the server may be starting or overloaded.
 RETRY_STATUSES = {429, 502, 503, 504}
+
+T = TypeVar("T")
+
+
+def retrying(
+    call: Callable[[], T],
+    *,
+    retryable: Callable[[Exception], bool],
+    retries: int,
+    backoff: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``call()``, asked again up to ``retries`` times while it fails in a ``retryable`` way.
+
+    The n-th retry waits ``backoff * 2**n`` seconds; the last failure, or one
+    not worth retrying, is raised as is for the caller to translate.
+
+    >>> answers = iter([ConnectionError("down"), "ok"])
+    >>> def call():
+    ...     answer = next(answers)
+    ...     if isinstance(answer, Exception):
+    ...         raise answer
+    ...     return answer
+    >>> waits = []
+    >>> retrying(call, retryable=lambda e: True, retries=2, backoff=0.5, sleep=waits.append)
+    'ok'
+    >>> waits
+    [0.5]
+    """
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if attempt >= retries or not retryable(exc):
+                raise
+        sleep(backoff * 2**attempt)
+        attempt += 1
+
+
+def _retryable(exc: Exception) -> bool:
+    """A connection failure, or an HTTP status in :data:`RETRY_STATUSES`."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in RETRY_STATUSES
+    return isinstance(exc, urllib.error.URLError | TimeoutError | ConnectionError)
 
 
 def _message(exc: BaseException) -> str:
@@ -75,26 +120,20 @@ class RemoteStore:
         return client
 
     def _send(self, client: SPARQLWrapper, url: str) -> Any:
-        attempt = 0
-        while True:
-            try:
-                return client.query()
-            except urllib.error.HTTPError as exc:
-                if exc.code in RETRY_STATUSES and attempt < self.retries:
-                    pass
-                else:
-                    raise ServiceError(f"{url}: {_message(exc)}") from None
-            except SPARQLWrapperException as exc:
-                # 400 (malformed), 401, 404, 414, 500: asking again will not help.
-                raise ServiceError(f"{url}: {_message(exc)}") from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                if attempt >= self.retries:
-                    raise ServiceError(
-                        f"{url}: cannot reach the SPARQL endpoint: {_message(exc)}",
-                        hint="check the URL and that the server is running",
-                    ) from None
-            time.sleep(self.backoff * 2**attempt)
-            attempt += 1
+        try:
+            return retrying(
+                client.query, retryable=_retryable, retries=self.retries, backoff=self.backoff
+            )
+        except urllib.error.HTTPError as exc:
+            raise ServiceError(f"{url}: {_message(exc)}") from None
+        except SPARQLWrapperException as exc:
+            # 400 (malformed), 401, 404, 414, 500: asking again will not help.
+            raise ServiceError(f"{url}: {_message(exc)}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise ServiceError(
+                f"{url}: cannot reach the SPARQL endpoint: {_message(exc)}",
+                hint="check the URL and that the server is running",
+            ) from None
 
     def query(
         self,

@@ -99,30 +99,36 @@ class WikidataClient:
         from SPARQLWrapper import JSON, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+        from .remote import retrying
+
         client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         client.setQuery(query)
         client.setReturnFormat(JSON)
         client.setTimeout(int(max(1, self.timeout)))
-        attempt = 0
-        while True:
-            try:
-                self.asked += 1
-                result: Any = client.queryAndConvert()
-                break
-            except SPARQLWrapperException as exc:
-                raise LinkError(
-                    f"the endpoint refused the query: {str(exc).splitlines()[0]}",
-                    field=self.endpoint,
-                ) from None
-            except Exception as exc:
-                if not _retryable(exc) or attempt >= self.retries:
-                    raise LinkError(
-                        f"endpoint unreachable or failing ({exc})",
-                        field=self.endpoint,
-                        hint="check the URL and the network, or run with --offline",
-                    ) from None
-                self.sleep(self.backoff * 2**attempt)
-                attempt += 1
+
+        def ask() -> Any:
+            self.asked += 1
+            return client.queryAndConvert()
+
+        try:
+            result = retrying(
+                ask,
+                retryable=_retryable,
+                retries=self.retries,
+                backoff=self.backoff,
+                sleep=self.sleep,
+            )
+        except SPARQLWrapperException as exc:
+            raise LinkError(
+                f"the endpoint refused the query: {str(exc).splitlines()[0]}",
+                field=self.endpoint,
+            ) from None
+        except Exception as exc:
+            raise LinkError(
+                f"endpoint unreachable or failing ({exc})",
+                field=self.endpoint,
+                hint="check the URL and the network, or run with --offline",
+            ) from None
         try:
             bindings = result["results"]["bindings"]
         except (TypeError, KeyError):
