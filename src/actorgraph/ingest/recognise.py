@@ -153,11 +153,6 @@ class Match:
     how: str
     name: Name
 
-    @property
-    def is_pref(self) -> bool:
-        """The written name is the entry's preferred name (up to case and article)."""
-        return self.name.role == "pref" and self.how == "exact"
-
 
 @dataclass
 class Gazetteer:
