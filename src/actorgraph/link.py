@@ -43,15 +43,13 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import LinkError, LoadError
 from .fsutil import atomic_write
-from .namespaces import AG, GRAPH, ORG_ID, PREFIXES, SEMAPV, SSSOM, WD, WDT
+from .namespaces import AG, GRAPH, ORG_ID, OWL, PREFIXES, RDFS, SEMAPV, SKOS, SSSOM, WD, WDT
 from .project import Project
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
 from .store import rdf_format, read_source, syntax_error
 from .wikidata import WikidataClient
 
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_SAME_AS = str(OWL.sameAs)
 
 #: The kind of an organisation class, as far as the gazetteer is concerned.
 KIND_OF_CLASS = {
@@ -387,7 +385,7 @@ def _label_query(labels: Iterable[str]) -> str:
     values = " ".join(str(ox.Literal(v, language="fr")) for v in sorted(set(labels)))
     return (
         f"SELECT ?item ?label ?type WHERE {{ VALUES ?label {{ {values} }} "
-        f"{{ ?item <http://www.w3.org/2000/01/rdf-schema#label> ?label }} UNION "
+        f"{{ ?item <{RDFS.label}> ?label }} UNION "
         f"{{ ?item <{SKOS}altLabel> ?label }} "
         f"OPTIONAL {{ ?item <{WDT}P31> ?type }} }}"
     )
@@ -551,7 +549,7 @@ def match_wikidata(
                             0.7,
                             today,
                             f"{SKOS}prefLabel",
-                            "http://www.w3.org/2000/01/rdf-schema#label",
+                            str(RDFS.label),
                             name,
                         )
                     )
@@ -679,7 +677,7 @@ def render_links(step: str, links: list[Link]) -> str:
 
 
 _READ_LINKS = f"""
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX owl: <{OWL}>
 PREFIX sssom: <{SSSOM}>
 SELECT ?s ?p ?o ?method ?score ?date ?sf ?of ?value WHERE {{
   ?node a owl:Axiom ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;

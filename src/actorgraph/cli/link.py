@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from ..link import LinkResult, link_project, links_by_org
+from ..link import OWL_SAME_AS, LinkResult, link_project, links_by_org
 from ..namespaces import AG
 from ..wikidata import WIKIDATA_ENDPOINT, WikidataClient
 from .common import console, project_from
@@ -74,7 +74,7 @@ def show(result: LinkResult) -> None:
     for col in columns:
         table.add_column(col)
     props = (
-        "http://www.w3.org/2002/07/owl#sameAs",
+        OWL_SAME_AS,
         str(AG.siren),
         str(AG.inseeCode),
         str(AG.territoryItem),
