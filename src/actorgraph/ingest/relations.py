@@ -30,7 +30,7 @@ from ..namespaces import (
 )
 from ..slug import fold, slugify
 from .recognise import Entry, Gazetteer, Match, Name, Vocabularies, normalise
-from .sheet import Sheet
+from .sheet import Item, Sheet
 
 # A plain Namespace: rdflib's DefinedNamespace XSD upsets doctest collection.
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -444,10 +444,7 @@ class Extractor:
                     found.setdefault(f"{article}{sep}{m.group(2)}", p.line)
         return found
 
-    def _project(self, out: Extraction, item: object) -> None:
-        from .sheet import Item
-
-        assert isinstance(item, Item)
+    def _project(self, out: Extraction, item: Item) -> None:
         match = self.projects.match(item.lead)
         slug = _slug(item.lead)
         if match is None and slug is None:
