@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import LoadError, QueryError
@@ -63,11 +64,6 @@ class Param:
     @property
     def required(self) -> bool:
         return self.default is None
-
-    @property
-    def is_entity(self) -> bool:
-        """Does it take an IRI (full, CURIE, or a slug of an instance kind)?"""
-        return self.type in KINDS or self.type == "iri"
 
     def describe(self) -> str:
         """``?org (organisation; e.g. la-27e-region)`` as shown in listings."""
@@ -160,9 +156,9 @@ class Query:
     def summary(self) -> str:
         return self.header.get("summary", "")
 
-    @property
+    @cached_property
     def params(self) -> list[Param]:
-        """The declared parameters, in header order."""
+        """The declared parameters, in header order (the header is read once)."""
         return parse_params(self.header.get("params", ""), self.path)
 
     def header_text(self) -> str:

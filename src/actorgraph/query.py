@@ -200,7 +200,8 @@ def bind(query: Query, values: Mapping[str, str]) -> dict[str, Term]:
     """
     params = query.params
     declared = {p.name: p for p in params}
-    hint = f"the query's header:\n{query.header_text()}" if query.header_text() else None
+    header = query.header_text()
+    hint = f"the query's header:\n{header}" if header else None
     unknown = sorted(set(values) - set(declared))
     if unknown:
         known = ", ".join(f"?{n}" for n in declared) or "none"
