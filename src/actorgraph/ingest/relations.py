@@ -114,6 +114,11 @@ _ARTICLE = re.compile(r"^(?:la|le|les|l['’]|the)\s*", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<other>[^()]+)\)$")
 _GENERAL_INTEREST = re.compile(r"\bd['’]intérêt\s+général\b", re.IGNORECASE)
 _SPLIT_AND = re.compile(r"\s+(?:et|ainsi\s+que)\s+")
+# "l'association", "cette coopérative": a kind word the sheet gives its actor
+# (not "la région de Bretagne", which names another body).
+_SELF_KIND = re.compile(
+    r"\b(?:l['’]|la\s+|le\s+|cette\s+|ce\s+|notre\s+)([a-zà-ÿ][\w-]*)(?!\s+(?:de|du|des|d['’])\s*[A-ZÀ-Ý])"
+)
 
 Term = ox.NamedNode | ox.Literal
 
@@ -376,11 +381,8 @@ class Extractor:
     def _actor_kind(self, sheet: Sheet) -> str | None:
         """The kind the sheet gives its actor ("l'association indépendante")."""
         counts: dict[str, int] = {}
-        pattern = re.compile(
-            r"\b(?:l['’]|la\s+|le\s+|cette\s+|ce\s+|notre\s+)([a-zà-ÿ][\w-]*)(?!\s+(?:de|du|des|d['’])\s*[A-ZÀ-Ý])"
-        )
         for p in sheet.paragraphs:
-            for m in pattern.finditer(p.text):
+            for m in _SELF_KIND.finditer(p.text):
                 for concept in self.vocab.organisation_kinds.find(m.group(1)):
                     cls = self.vocab.kind_class.get(concept)
                     if cls and cls != str(AG.Organisation):
