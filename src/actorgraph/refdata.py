@@ -56,7 +56,20 @@ from stdnum.fr import siren as siren_check
 
 from .errors import ActorGraphError, LoadError, ServiceError
 from .fsutil import atomic_write
-from .namespaces import AG, CONCEPT_ID, GRAPH, IGEO, ORG_ID, SOURCE_ID
+from .namespaces import (
+    AG,
+    CONCEPT_ID,
+    DCTERMS,
+    GRAPH,
+    IGEO,
+    ORG,
+    ORG_ID,
+    PROV,
+    RDF,
+    SCHEMA,
+    SKOS,
+    SOURCE_ID,
+)
 
 #: The registry package the gazetteer is built from (pinned: name, version, tarball SHA-256).
 PACKAGE = "@etalab/decoupage-administratif"
@@ -79,14 +92,14 @@ EPCI_CLASSES = {
     "MET69": "LocalAuthority",
 }
 
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_PREF = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
-_SKOS_CONCEPT = "<http://www.w3.org/2004/02/skos/core#Concept>"
-_IN_SCHEME = "<http://www.w3.org/2004/02/skos/core#inScheme>"
-_SPATIAL = "<http://purl.org/dc/terms/spatial>"
-_MEMBER_OF = "<http://www.w3.org/ns/org#memberOf>"
-_DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
-_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_RDF_TYPE = f"<{RDF.type}>"
+_PREF = f"<{SKOS.prefLabel}>"
+_SKOS_CONCEPT = f"<{SKOS.Concept}>"
+_IN_SCHEME = f"<{SKOS.inScheme}>"
+_SPATIAL = f"<{DCTERMS.spatial}>"
+_MEMBER_OF = f"<{ORG.memberOf}>"
+_DERIVED = f"<{PROV.wasDerivedFrom}>"
+_TITLE = f"<{DCTERMS.title}>"
 
 
 @dataclass(frozen=True)
@@ -222,11 +235,11 @@ def build_ntriples(
     source = _iri(package.source_iri)
     ag_source = _iri(str(AG.Source))
     add(source, _RDF_TYPE, ag_source)
-    add(source, "<http://purl.org/dc/terms/title>", _lit(f"npm package {package.name}", "en"))
-    add(source, "<http://purl.org/dc/terms/hasVersion>", _lit(package.version))
+    add(source, _TITLE, _lit(f"npm package {package.name}", "en"))
+    add(source, _iri(str(DCTERMS.hasVersion)), _lit(package.version))
     add(
         source,
-        "<https://schema.org/url>",
+        _iri(str(SCHEMA.url)),
         _iri(f"https://www.npmjs.com/package/{package.name}/v/{package.version}"),
     )
     add(source, _iri(str(AG.fileName)), _lit(f"{package.name}@{package.version}"))
@@ -234,25 +247,25 @@ def build_ntriples(
         add(source, _iri(str(AG.sha256)), _lit(package.sha256))
     add(
         source,
-        "<http://purl.org/dc/terms/license>",
+        _iri(str(DCTERMS.license)),
         _iri("https://www.etalab.gouv.fr/licence-ouverte-open-licence/"),
     )
     graph = _iri(str(GRAPH["reference/gazetteer"]))
     add(graph, _DERIVED, source)
     for extra_iri, title in extra_sources:
         add(_iri(extra_iri), _RDF_TYPE, ag_source)
-        add(_iri(extra_iri), "<http://purl.org/dc/terms/title>", _lit(title, "en"))
+        add(_iri(extra_iri), _TITLE, _lit(title, "en"))
         add(graph, _DERIVED, _iri(extra_iri))
 
     # Territories live under id/concept/: a SKOS scheme of places, one concept each.
     scheme = _iri(str(CONCEPT_ID["territories"]))
-    add(scheme, _RDF_TYPE, "<http://www.w3.org/2004/02/skos/core#ConceptScheme>")
+    add(scheme, _RDF_TYPE, _iri(str(SKOS.ConceptScheme)))
     add(
         scheme,
-        "<http://purl.org/dc/terms/title>",
+        _TITLE,
         _lit("Territoires français (COG de l'INSEE)", "fr"),
     )
-    add(scheme, "<http://purl.org/dc/terms/title>", _lit("French territories (INSEE COG)", "en"))
+    add(scheme, _TITLE, _lit("French territories (INSEE COG)", "en"))
     code_prop = _iri(str(IGEO.codeINSEE))
     nom = _iri(str(IGEO.nom))
     parent_prop = _iri(str(IGEO.sousDivisionDe))
@@ -327,9 +340,7 @@ def gzip_bytes(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-_KIND_LINE = (
-    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/actorgraph/ontology#"
-)
+_KIND_LINE = f"{_RDF_TYPE} <{AG}"
 
 
 def count_kinds(ntriples: bytes) -> Counter[str]:
