@@ -38,6 +38,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -226,15 +227,18 @@ _XSD_INTEGER = f"<{_XSD}integer>".encode()
 _XSD_BOOLEAN = f"<{_XSD}boolean>".encode()
 
 
-class _Memo(dict[bytes, bytes]):
+_V = TypeVar("_V")
+
+
+class _Memo(dict[bytes, _V]):
     """A dictionary that computes a missing entry once: looking a term up is
     then a C-level hit for every later occurrence."""
 
-    def __init__(self, compute: Callable[[bytes], bytes]) -> None:
+    def __init__(self, compute: Callable[[bytes], _V]) -> None:
         super().__init__()
         self.compute = compute
 
-    def __missing__(self, key: bytes) -> bytes:
+    def __missing__(self, key: bytes) -> _V:
         value = self[key] = self.compute(key)
         return value
 

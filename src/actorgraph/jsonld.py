@@ -31,13 +31,19 @@ import pyoxigraph as ox
 from pyld import jsonld
 
 from .errors import ActorGraphError, LoadError
-from .export import _MARKED_HTTP, _TYPE_MARKED, graph_lines, ordered_graph_lines
+from .export import (
+    _MARKED_HTTP,
+    _RDF_TYPE,
+    _TYPE_MARKED,
+    _XSD,
+    _Memo,
+    graph_lines,
+    ordered_graph_lines,
+)
 from .namespaces import AG
 from .project import Project, group_of
 from .store import EmbeddedStore
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
 
 #: ``--frame`` choices → the classes whose instances head the framed document.
@@ -358,7 +364,7 @@ class _LineCompactor:
     def _table(self, predicate: bytes) -> dict[bytes, tuple[str, str | None, str]]:
         table = self.tables.get(predicate)
         if table is None:
-            table = self.tables[predicate] = _TermMemo(lambda t: self._entry(predicate, t))
+            table = self.tables[predicate] = _Memo(lambda t: self._entry(predicate, t))
         return table
 
     def nodes(self, lines: list[bytes]) -> list[str]:
@@ -393,16 +399,6 @@ class _LineCompactor:
         if subject:
             out.append(self._node(subject, types, groups))
         return out
-
-
-class _TermMemo(dict[bytes, Any]):
-    def __init__(self, compute: Any) -> None:
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key: bytes) -> Any:
-        value = self[key] = self.compute(key)
-        return value
 
 
 class _Identity(dict[bytes, bytes]):
