@@ -295,8 +295,8 @@ class _LineCompactor:
 
     Each distinct (predicate, object) is compacted once, by the rules of
     :class:`Compactor`, into its key and JSON fragment; the loop over the lines
-    only looks them up and groups them. The text is what ``json.dumps`` writes
-    for the node :meth:`Compactor.node` builds from the expanded node.
+    only looks them up and groups them. Each node's text is the node pyld's
+    compaction of the whole graph gives, written on one line.
     """
 
     def __init__(self, compactor: Compactor) -> None:
