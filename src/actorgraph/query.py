@@ -40,7 +40,7 @@ from .namespaces import KINDS, PREFIXES
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 
 #: Result formats for SELECT/ASK and for CONSTRUCT/DESCRIBE.
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
