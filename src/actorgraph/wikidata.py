@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import time
 import urllib.error
 from collections.abc import Callable
@@ -50,7 +49,7 @@ def with_wikidata_endpoint(text: str, endpoint: str) -> str:
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, urllib.error.HTTPError):
         return exc.code == 429 or exc.code >= 500
-    return isinstance(exc, urllib.error.URLError | TimeoutError | socket.timeout | ConnectionError)
+    return isinstance(exc, urllib.error.URLError | TimeoutError | ConnectionError)
 
 
 @dataclass
