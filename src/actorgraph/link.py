@@ -362,7 +362,7 @@ def match_gazetteer(
 
 
 def _literal_list(values: Iterable[str]) -> str:
-    return " ".join(ox.Literal(v).__str__() for v in sorted(set(values)))
+    return " ".join(str(ox.Literal(v)) for v in sorted(set(values)))
 
 
 def _code_query(prop: str, codes: Iterable[str]) -> str:
@@ -522,7 +522,7 @@ def match_wikidata(
         and o.labels
     ]
     if todo:
-        names = {o.iri: {lb for lb in o.labels} | _bare_names(o) for o in todo}
+        names = {o.iri: set(o.labels) | _bare_names(o) for o in todo}
         rows = client.select(_label_query(n for ns in names.values() for n in ns))
         if rows is not None:
             by_label: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
