@@ -75,18 +75,17 @@ class IngestRun:
             violations = [
                 r for r in self.report.results if r.severity == "Violation" and r.focus in ours
             ]
+            verdict, *details = (
+                Report(violations, self.report.engine).to_text().rstrip().split("\n")
+            )
             out.append(
-                Report(violations, self.report.engine)
-                .to_text()
-                .rstrip()
-                .split("\n")[0]
-                .replace(
+                verdict.replace(
                     "0 warning(s), 0 info",
                     f"{self.report.count('Warning')} warning(s), "
                     f"{self.report.count('Info')} info (see `actorgraph validate`)",
                 )
             )
-            out.extend(Report(violations, self.report.engine).to_text().rstrip().split("\n")[1:])
+            out.extend(details)
         return "\n".join(out) + "\n"
 
 
