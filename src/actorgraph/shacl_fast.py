@@ -394,7 +394,7 @@ class Compiler:
 
     def conforms(self, shape: Shape, v: str) -> str:
         """A SPARQL expression true when node ``v`` conforms to ``shape`` (nested use)."""
-        if shape.one(SH.deactivated) == Literal(True):
+        if _off(shape):
             return "true"
         if shape.node in self._nesting:
             raise Unsupported(f"recursive shape {shape.node}")
