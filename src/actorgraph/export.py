@@ -126,26 +126,20 @@ def ordered_lines(lines: list[bytes], *, unique: bool = True) -> list[bytes]:
 
 
 def _document(ordered: list[bytes]) -> bytes:
-    """Ordered marked lines as an N-Triples document, the mark removed."""
-    if not ordered:
-        return b""
-    return (b"\n".join(ordered) + b"\n").replace(_MARKED_HTTP, b"<http:")
+    """Ordered marked lines as an N-Triples document, the mark removed.
 
-
-def sort_lines(lines: list[bytes], *, unique: bool = True) -> bytes:
-    """N-Triples lines (without newline, ``rdf:type`` marked) in export order,
-    as one N-Triples document with the mark removed (see :func:`ordered_lines`).
-
-    >>> print(sort_lines([b'<http://x/a> <http://x/p> "1" .',
+    >>> print(_document(ordered_lines([b'<http://x/a> <http://x/p> "1" .',
     ...             b'<https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .',
     ...             b'<http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .'
-    ...             .replace(_TYPE_NT, _TYPE_MARKED)]).decode())
+    ...             .replace(_TYPE_NT, _TYPE_MARKED)])).decode())
     <https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .
     <http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://x/C> .
     <http://x/a> <http://x/p> "1" .
     <BLANKLINE>
     """
-    return _document(ordered_lines(lines, unique=unique))
+    if not ordered:
+        return b""
+    return (b"\n".join(ordered) + b"\n").replace(_MARKED_HTTP, b"<http:")
 
 
 def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
