@@ -174,7 +174,7 @@ def plain(text: str) -> str:
 
 def bold_phrases(text: str) -> list[str]:
     """The bold phrases of a line, links reduced to their text."""
-    return [plain(m.group(1)).strip() for m in _BOLD.finditer(text) if plain(m.group(1)).strip()]
+    return [phrase for m in _BOLD.finditer(text) if (phrase := plain(m.group(1)).strip())]
 
 
 def is_heading(line: str) -> bool:
