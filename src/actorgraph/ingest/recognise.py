@@ -29,6 +29,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
+
+from ..namespaces import CONCEPT_ID
+from ..project import group_of
 from ..slug import fold
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -373,10 +377,6 @@ def gazetteer_from_store(store: Any, top: str) -> Gazetteer:
     ``store`` must hold the ontology (for ``rdfs:subClassOf``). An instance with
     several types gets the most specific one as its kind.
     """
-    import pyoxigraph as ox
-
-    from ..project import group_of
-
     supers: dict[str, set[str]] = defaultdict(set)
     for row in store.select(_SUBCLASSES):
         supers[row["sub"].value].add(row["super"].value)
@@ -412,8 +412,6 @@ class Vocabularies:
 def vocabularies_from_store(store: Any) -> Vocabularies:
     """Matchers for each scheme (``agc:themes``, ``agc:methods``, ``agc:resource-kinds``,
     ``agc:organisation-kinds``), from the concepts' ``skos:altLabel``."""
-    from ..namespaces import CONCEPT_ID
-
     by_scheme: dict[str, list[tuple[str, str]]] = defaultdict(list)
     kind_class: dict[str, str] = {}
     for row in store.select(_CONCEPTS):
