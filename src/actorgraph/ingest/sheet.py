@@ -358,7 +358,6 @@ def parse_sheet(text: str, file: str) -> Sheet:
 
 __all__ = [
     "Contact",
-    "IngestError",
     "Item",
     "Located",
     "Paragraph",
