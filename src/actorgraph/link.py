@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -46,6 +45,7 @@ from .fsutil import atomic_write
 from .namespaces import AG, GRAPH, ORG_ID, OWL, PREFIXES, RDFS, SEMAPV, SKOS, SSSOM, WD, WDT
 from .project import Project
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
+from .slug import fold
 from .store import rdf_format, read_source, syntax_error
 from .wikidata import WikidataClient
 
@@ -85,7 +85,6 @@ _KIND_PREFIX = {
 }
 _KIND_PREFIX_RE = {kind: re.compile(rf"^{words} ") for kind, words in _KIND_PREFIX.items()}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
 _EPCI_ABBREVIATIONS = {
     "ca": "communaute d agglomeration",
     "cc": "communaute de communes",
@@ -98,11 +97,14 @@ def normalise(text: str) -> str:
 
     >>> normalise("L'Île-Saint-Denis")
     'l ile saint denis'
+
+    Typographic apostrophes and hyphens separate words too (they once glued them):
+
+    >>> normalise("L’Île-Saint\u2011Denis"), normalise("Søren")
+    ('l ile saint denis', 'soren')
     """
     if not text.isascii():
-        # same result as slug.fold for the letters of French names, several times faster
-        text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-        text = text.encode("ascii", "ignore").decode("ascii")
+        text = fold(text)
     return " ".join(_NON_ALNUM.sub(" ", text.lower()).split())
 
 
