@@ -42,7 +42,7 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import LinkError, LoadError
 from .fsutil import atomic_write
-from .namespaces import AG, GRAPH, ORG_ID, OWL, PREFIXES, RDFS, SEMAPV, SKOS, SSSOM, WD, WDT
+from .namespaces import AG, GRAPH, ORG_ID, OWL, PREFIXES, RDFS, SEMAPV, SKOS, SSSOM, WD, WDT, curie
 from .project import Project
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
 from .slug import fold
@@ -602,17 +602,8 @@ _PREFIXES = (
 
 
 def _curie(iri: str) -> str:
-    for prefix in _PREFIXES:
-        ns = PREFIXES[prefix]
-        local = iri[len(ns) :]
-        if (
-            iri.startswith(ns)
-            and local
-            and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local)
-            and not local.endswith(".")
-        ):
-            return f"{prefix}:{local}"
-    return f"<{iri}>"
+    """Prefixed only with the prefixes the links file declares."""
+    return curie(iri, prefixes=_PREFIXES) or f"<{iri}>"
 
 
 def _lit(text: str) -> str:

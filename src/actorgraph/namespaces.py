@@ -12,6 +12,9 @@ AttributeError: term 'Organisaton' not in namespace 'https://w3id.org/actorgraph
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
@@ -86,6 +89,36 @@ PREFIXES: dict[str, str] = {
     "wdt": str(WDT),
     "xsd": str(XSD),
 }
+
+
+_TURTLE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+def curie(iri: str, *, strict: bool = True, prefixes: Iterable[str] | None = None) -> str | None:
+    """``iri`` as ``prefix:local`` with the longest known namespace that fits, or None.
+
+    ``strict`` keeps only local names that are valid as written in Turtle
+    (letters, digits, ``_ - .``, not ending with ``.``); otherwise any non-empty
+    rest will do (for display). ``prefixes`` limits the choice to those names.
+
+    >>> curie("https://w3id.org/actorgraph/id/organisation/fing")
+    'agorg:fing'
+    >>> curie("https://w3id.org/actorgraph/graph/links/wikidata") is None
+    True
+    >>> curie("https://w3id.org/actorgraph/graph/links/wikidata", strict=False)
+    'aggraph:links/wikidata'
+    """
+    best: tuple[int, str] | None = None
+    for prefix in PREFIXES if prefixes is None else prefixes:
+        ns = PREFIXES[prefix]
+        if not iri.startswith(ns) or len(iri) == len(ns):
+            continue
+        local = iri[len(ns) :]
+        if strict and not _TURTLE_LOCAL.fullmatch(local):
+            continue
+        if best is None or len(ns) > best[0]:
+            best = (len(ns), f"{prefix}:{local}")
+    return best[1] if best else None
 
 
 def sparql_prefixes() -> str:

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from .catalogue import LITERAL_TYPES, Param, Query, catalogue
 from .errors import QueryError
-from .namespaces import KINDS, PREFIXES
+from .namespaces import KINDS, PREFIXES, curie
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -473,11 +473,7 @@ def short(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, ns in PREFIXES.items():
-            local = term.value[len(ns) :]
-            if term.value.startswith(ns) and local and re.fullmatch(r"[\w.-]+", local):
-                return f"{prefix}:{local}"
-        return term.value
+        return curie(term.value) or term.value
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value

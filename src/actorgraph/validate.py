@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, XSD
 
 from .catalogue import Query, catalogue
 from .errors import LoadError
-from .namespaces import PREFIXES, SH
+from .namespaces import PREFIXES, SH, curie
 from .project import group_of
 from .store import EmbeddedStore, rdf_format, read_source, syntax_error
 
@@ -193,12 +193,7 @@ def _short_path(path: str) -> str:
 
 
 def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            local = iri[len(ns) :]
-            if "/" not in local and "#" not in local:
-                return f"{prefix}:{local}"
-    return f"<{iri}>" if "://" in iri else iri
+    return curie(iri) or (f"<{iri}>" if "://" in iri else iri)
 
 
 def load_shapes(paths: Sequence[Path]) -> Graph:

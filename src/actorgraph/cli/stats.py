@@ -8,17 +8,14 @@ import click
 from rich.table import Table
 
 from ..load import load_project
-from ..namespaces import PREFIXES
+from ..namespaces import curie
 from ..stats import compute
 from .common import console, project_from
 
 
 def short(iri: str) -> str:
     """A CURIE for ``iri`` when a known prefix fits."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return f"<{iri}>"
+    return curie(iri, strict=False) or f"<{iri}>"
 
 
 @click.command("stats")

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from ..errors import IngestError
 from ..export import serialize
-from ..namespaces import PREFIXES
+from ..namespaces import curie
 from ..store import EmbeddedStore
 from .relations import INGEST_ACTIVITY, Extraction
 
@@ -53,12 +53,7 @@ def short(term: ox.NamedNode | ox.Literal | str) -> str:
     if isinstance(term, ox.Literal):
         return str(term) if term.language else f'"{term.value}"'
     iri = term.value if isinstance(term, ox.NamedNode) else term
-    best, found = "", f"<{iri}>"
-    for prefix, ns in PREFIXES.items():
-        local = iri[len(ns) :]
-        if iri.startswith(ns) and len(ns) > len(best) and local.replace("-", "").isalnum():
-            best, found = ns, f"{prefix}:{local}"
-    return found
+    return curie(iri) or f"<{iri}>"
 
 
 class ExistingFile:
