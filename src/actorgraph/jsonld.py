@@ -486,17 +486,6 @@ SELECT ?org ?key ?value WHERE {
 """
 
 
-def _subset(store: EmbeddedStore, graphs: list[str] | None) -> EmbeddedStore:
-    if graphs is None or graphs == store.graphs():
-        return store
-    part = EmbeddedStore()
-    for g in graphs:
-        data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
-        if data:
-            part.load_bytes(data, "nt", graph=g)
-    return part
-
-
 def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
     """``--profile schema.org``: per organisation, the block a web page embeds.
 
@@ -509,7 +498,7 @@ def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
     # The ontology graph is always consulted: it says which classes are public bodies.
     ontology = [g for g in store.graphs() if group_of(g) == "ontology"]
     chosen = None if graphs is None else sorted({*graphs, *ontology})
-    for row in _subset(store, chosen).select(_SCHEMA_ORG_QUERY):
+    for row in store.subset(chosen).select(_SCHEMA_ORG_QUERY):
         value = row["value"]
         lang = value.language or "" if isinstance(value, ox.Literal) else ""
         found.setdefault(row["org"].value, {}).setdefault(row["key"].value, set()).add(

@@ -27,7 +27,6 @@ validation to pySHACL: results are never silently wrong.
 
 from __future__ import annotations
 
-import io
 import itertools
 import logging
 import re
@@ -744,29 +743,6 @@ class _Scoped:
             raise Unsupported(f"query not accepted by the store: {exc.msg}") from None
 
 
-class _Subset:
-    """The named graphs to validate, copied into a store of their own.
-
-    Oxigraph answers a query over a list of named graphs about ten times slower
-    than over its union default graph (every lookup is repeated per graph), so
-    when some graphs are left out (the gazetteer) the kept ones are copied, as
-    N-Quads, into a fresh in-memory store. The caller's store is never changed.
-    """
-
-    def __init__(self, store: Any, graphs: list[str] | None) -> None:
-        keep = set(graphs) if graphs is not None else None
-        names = list(store.ox.named_graphs())
-        if keep is None or all(g.value in keep for g in names):
-            self.ox = store.ox
-            return
-        buffer = io.BytesIO()
-        for g in names:
-            if g.value in keep:
-                store.ox.dump(buffer, format=ox.RdfFormat.N_QUADS, from_graph=g)
-        self.ox = ox.Store()
-        self.ox.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
-
-
 def _off(shape: Shape) -> bool:
     return bool(shape.one(SH.deactivated) == Literal(True))
 
@@ -811,7 +787,7 @@ def validate_fast(store: Any, shapes: Graph, graphs: list[str] | None = None) ->
     for node in compiler.top_shapes():
         compiler.focus_pattern(node)
         _check(compiler, compiler.shape(node), set())
-    return compiler.run(_Subset(store, graphs))
+    return compiler.run(store.subset(graphs))
 
 
 def _check(compiler: Compiler, shape: Shape, seen: set[Any]) -> None:

@@ -14,6 +14,7 @@ servers are reached through :mod:`actorgraph.remote`, and
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,38 @@ class EmbeddedStore:
             return
         for g in graphs:
             yield from self.ox.quads_for_pattern(None, None, None, ox.NamedNode(g))
+
+    def subset(self, graphs: Iterable[str] | None) -> EmbeddedStore:
+        """A store holding only ``graphs``: this one when it holds no other, else
+        an in-memory copy (queries over a union default graph are about ten
+        times faster in Oxigraph than over a list of named graphs).
+
+        >>> s = EmbeddedStore()
+        >>> s.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g1")
+        1
+        >>> s.load_bytes(b'<http://e/b> <http://e/p> "y" .', "nt", graph="http://e/g2")
+        1
+        >>> part = s.subset(["http://e/g2"])
+        >>> part.graphs(), len(part), len(s)
+        (['http://e/g2'], 1, 2)
+        >>> s.subset(None) is s
+        True
+        """
+        if graphs is None:
+            return self
+        keep = set(graphs)
+        names = list(self.ox.named_graphs())
+        if all(g.value in keep for g in names):
+            return self
+        buffer = io.BytesIO()
+        kept = [g for g in names if g.value in keep]
+        for g in kept:
+            self.ox.dump(buffer, format=ox.RdfFormat.N_QUADS, from_graph=g)
+        part = EmbeddedStore()
+        part.ox.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
+        for g in kept:  # bulk_load does not list the graphs it fills
+            part.ox.add_graph(g)
+        return part
 
     def ntriples(self, graphs: Iterable[str] | None = None) -> bytes:
         """The triples of ``graphs`` (all by default) as N-Triples bytes, for handing to rdflib."""
