@@ -236,3 +236,28 @@ def test_a_literal_holding_the_rdf_type_iri_and_a_triple_in_two_graphs() -> None
     trig_text = serialize(s, "trig").decode()
     assert "\x00" not in trig_text and trig_text.count("<http://e/b>") == 2
     assert serialize(s, "nt").count(b"\n") == 3
+
+
+def test_types_that_sort_after_other_predicates_lead_their_block() -> None:
+    """A subject's lines come in byte order, where dcterms and owl sort before
+    rdf:type: the writer moves ``a`` to the front of each block, and keeps the
+    other predicates in order, in Turtle and in TriG."""
+    data = (
+        b'<http://e/a> <http://purl.org/dc/terms/title> "T" .\n'
+        b"<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\n"
+        b"<http://e/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/B> .\n"
+        b"<http://e/a> <http://www.w3.org/2002/07/owl#sameAs> <http://e/z> .\n"
+        b'<http://e/b> <http://purl.org/dc/terms/title> "U" .\n'
+        b"<http://e/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\n"
+        b"<http://e/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\n"
+        b"<http://e/c> <http://www.w3.org/2002/07/owl#sameAs> <http://e/y> .\n"
+    )
+    text = serialize(small_store(data), "ttl").decode()
+    assert text.endswith(
+        '<http://e/a>\n    a <http://e/B> , <http://e/C> ;\n    dcterms:title "T" ;\n'
+        "    owl:sameAs <http://e/z> .\n\n"
+        '<http://e/b>\n    a <http://e/C> ;\n    dcterms:title "U" .\n\n'
+        "<http://e/c>\n    a <http://e/C> ;\n    owl:sameAs <http://e/y> .\n"
+    ), text
+    trig = serialize(small_store(data), "trig").decode()
+    assert '<http://e/b>\n        a <http://e/C> ;\n        dcterms:title "U" .\n' in trig
