@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -49,6 +50,12 @@ from .fsutil import atomic_open
 from .namespaces import BASE, PREFIXES
 from .project import GROUPS, group_of
 from .store import EmbeddedStore
+
+_compiled: ModuleType | None
+try:  # the compiled Turtle writer, built when a C compiler was there at install
+    from . import _turtle as _compiled
+except ImportError:  # pragma: no cover - depends on the installation
+    _compiled = None
 
 #: Export format name → file extension. ``jsonld`` is written by :mod:`actorgraph.jsonld`.
 EXPORT_FORMATS: dict[str, str] = {
@@ -318,11 +325,26 @@ class _Abbreviator:
 
 
 _TYPE_TERM = f"<{_RDF_TYPE}>".encode()
+_NAMESPACES = tuple((iri.encode(), prefix.encode()) for prefix, iri in PREFIXES.items())
+_PREFIX_NAMES = tuple(PREFIXES)
 
 
 def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"") -> list[bytes]:
     """One block per subject, ``;`` between predicates, ``,`` between objects,
     from ordered unmarked lines; returns the pieces to join.
+
+    The compiled writer (:mod:`actorgraph._turtle`) does it when it was built,
+    and :func:`_turtle_blocks_py` otherwise: the same bytes either way (tested).
+    """
+    if _compiled is None or not lines:
+        return _turtle_blocks_py(lines, abbr, indent)
+    body, used = _compiled.blocks(lines, _NAMESPACES, indent)
+    abbr.used.update(_PREFIX_NAMES[i] for i in used)
+    return [body]
+
+
+def _turtle_blocks_py(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"") -> list[bytes]:
+    """The Turtle writer's loop in Python (see :func:`_turtle_blocks`).
 
     The loop runs once per triple, so it is kept to a split, a few dictionary
     hits and appends: every distinct term is abbreviated once (``_Memo``), and
