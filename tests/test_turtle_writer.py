@@ -1,7 +1,7 @@
-"""The compiled Turtle writer (``actorgraph._turtle``) against the Python one.
+"""The compiled writer (``actorgraph._turtle``) against the Python one.
 
-Both turn ordered N-Triples lines into Turtle blocks; they must give the same
-bytes and report the same prefixes, on the project's graph, on every W3C
+Both turn ordered N-Triples lines into Turtle blocks (and into N-Triples and
+N-Quads documents); they must give the same bytes and report the same prefixes, on the project's graph, on every W3C
 Turtle evaluation case, and on generated lines full of edge cases (names that
 cannot be abbreviated, typed literals that look like integers, late types,
 triples repeated by another graph). Where the module was not built the tests
@@ -72,7 +72,7 @@ def test_serialize_gives_the_same_bytes_without_the_compiled_writer(
     store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     graphs = [g for g in store.graphs() if "/graph/gazetteer" not in g]
-    compiled = {fmt: export.serialize(store, fmt, graphs) for fmt in ("ttl", "trig")}
+    compiled = {fmt: export.serialize(store, fmt, graphs) for fmt in ("ttl", "trig", "nt", "nq")}
     monkeypatch.setattr(export, "_compiled", None)
     for fmt, data in compiled.items():
         assert export.serialize(store, fmt, graphs) == data, fmt
@@ -185,3 +185,30 @@ def test_a_line_that_is_not_a_statement_is_refused(line: bytes) -> None:
     assert export._compiled is not None
     with pytest.raises(ValueError, match="line 2 is not an N-Triples statement"):
         export._compiled.blocks([b"<http://e/a> <http://e/p> 1 .", line], [], b"")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(statements, st.just(f"<http://e/a> {TYPE} <http://e/C> .".encode()))),
+    st.booleans(),
+    st.sampled_from([None, "https://w3id.org/actorgraph/graph/g"]),
+)
+def test_documents(lines: list[bytes], unique: bool, graph: str | None) -> None:
+    # marked as the N-Triples export marks them, in order, some repeated
+    marked = sorted(
+        line.replace(export._TYPE_NT, export._TYPE_MARKED) for line in lines + lines[:2]
+    )
+    term = None if graph is None else f"<{graph}>".encode()
+    assert export._compiled is not None
+    data = export._compiled.document(marked, unique, term)
+    assert data == export._document_py(marked, unique=unique, graph=term)
+    assert b"\x00" not in data
+
+
+def test_document_of_the_project_graph(store: EmbeddedStore) -> None:
+    graphs = store.graphs()
+    lines = export.ordered_graph_lines(store, graphs, per_graph=False, dedupe=False)[None]
+    assert export._compiled is not None
+    data = export._compiled.document(lines, True)
+    assert data == export._document_py(lines, unique=True, graph=None)
+    assert data.count(b"\n") == len(set(lines))

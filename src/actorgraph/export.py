@@ -6,8 +6,11 @@ nodes) and then by IRI, with ``rdf:type`` first. Blank nodes get canonical
 labels (the store's own labels are random), and Turtle/TriG declare only the
 prefixes they use, in the order of :data:`actorgraph.namespaces.PREFIXES`.
 
-The work is done on N-Triples lines dumped by pyoxigraph (bytes, sorted in
-C), not on Python term objects, so a million triples stay cheap.
+The work is done on N-Triples lines dumped by pyoxigraph (on a few threads,
+as bytes, sorted in C), not on Python term objects, so a million triples stay
+cheap. Turtle and TriG blocks are written by the compiled loop of
+:mod:`actorgraph._turtle` when it was built, by the same loop in Python
+otherwise (:func:`_turtle_blocks_py`; the two give the same bytes).
 
 >>> store = EmbeddedStore()
 >>> _ = store.load_bytes(b'''
@@ -143,8 +146,11 @@ def ordered_lines(lines: list[bytes], *, unique: bool = True) -> list[bytes]:
     return out
 
 
-def _document(ordered: list[bytes]) -> bytes:
-    """Ordered marked lines as an N-Triples document, the mark removed.
+def _document(ordered: list[bytes], *, unique: bool = False, graph: str | None = None) -> bytes:
+    """Ordered marked lines as an N-Triples document, the mark removed; a line
+    equal to the one before is dropped when ``unique``, and with ``graph`` the
+    statements are N-Quads in that graph. Joined in C when the compiled module
+    was built.
 
     >>> print(_document(ordered_lines([b'<http://x/a> <http://x/p> "1" .',
     ...             b'<https://w3id.org/actorgraph/id/project/p> <http://x/p> "2" .',
@@ -155,9 +161,20 @@ def _document(ordered: list[bytes]) -> bytes:
     <http://x/a> <http://x/p> "1" .
     <BLANKLINE>
     """
+    term = None if graph is None else f"<{graph}>".encode()
+    if _compiled is not None:
+        return _compiled.document(ordered, unique, term)
+    return _document_py(ordered, unique=unique, graph=term)
+
+
+def _document_py(ordered: list[bytes], *, unique: bool, graph: bytes | None) -> bytes:
+    """:func:`_document` in Python."""
+    if unique and ordered:
+        ordered = [a for a, b in itertools.pairwise(ordered) if a != b] + ordered[-1:]
     if not ordered:
         return b""
-    return (b"\n".join(ordered) + b"\n").replace(_MARKED_HTTP, b"<http:")
+    data = (b"\n".join(ordered) + b"\n").replace(_MARKED_HTTP, b"<http:")
+    return data if graph is None else data.replace(b" .\n", b" " + graph + b" .\n")
 
 
 def _dumps(store: EmbeddedStore, graphs: list[str]) -> Iterator[tuple[str, bytes]]:
@@ -249,8 +266,10 @@ def graph_lines(
     Blank nodes are relabelled canonically over all the chosen graphs together,
     so the same input always gives the same labels.
     """
-    ordered = ordered_graph_lines(store, graphs, per_graph=per_graph)
-    return {g: _document(lines) for g, lines in ordered.items()}
+    # The union's repeated triples are dropped while joining, in C, when it was built.
+    late = _compiled is not None
+    ordered = ordered_graph_lines(store, graphs, per_graph=per_graph, dedupe=not late)
+    return {g: _document(lines, unique=late) for g, lines in ordered.items()}
 
 
 # ---- Turtle -----------------------------------------------------------------
@@ -449,10 +468,8 @@ def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -
     if fmt == "trig":
         return trig(ordered_graph_lines(store, chosen, per_graph=True, mark=False))
     if fmt == "nq":
-        parts = []
-        for g, blob in graph_lines(store, chosen, per_graph=True).items():
-            parts.append(blob.replace(b" .\n", f" <{g}> .\n".encode()))
-        return b"".join(parts)
+        ordered = ordered_graph_lines(store, chosen, per_graph=True)
+        return b"".join(_document(lines, graph=g) for g, lines in ordered.items() if g)
     if fmt == "ttl":
         return turtle(
             ordered_graph_lines(store, chosen, per_graph=False, dedupe=False, mark=False)[None]
