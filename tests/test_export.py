@@ -261,3 +261,31 @@ def test_types_that_sort_after_other_predicates_lead_their_block() -> None:
     ), text
     trig = serialize(small_store(data), "trig").decode()
     assert '<http://e/b>\n        a <http://e/C> ;\n        dcterms:title "U" .\n' in trig
+
+
+def test_graphs_are_dumped_in_order_and_only_a_few_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from actorgraph import export
+
+    started: list[str] = []
+    lock = threading.Lock()
+
+    class Dumper:
+        def dump(self, *, format: ox.RdfFormat, from_graph: ox.NamedNode) -> bytes:
+            with lock:
+                started.append(from_graph.value)
+            return f"<{from_graph.value}> <http://e/p> 1 .\n".encode()
+
+    class Store:
+        ox = Dumper()
+
+    monkeypatch.setattr(export, "_DUMP_THREADS", 2)
+    graphs = [f"http://e/g{i}" for i in range(20)]
+    received = []
+    for g, data in export._dumps(Store(), graphs):  # type: ignore[arg-type]
+        received.append(g)
+        assert data.startswith(f"<{g}>".encode())
+        with lock:
+            assert len(started) <= len(received) + 2, "more than 2 dumps asked for ahead"
+    assert received == graphs and sorted(started) == sorted(graphs)

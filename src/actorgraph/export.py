@@ -40,8 +40,9 @@ import bisect
 import itertools
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -182,17 +183,27 @@ def _dumps(store: EmbeddedStore, graphs: list[str]) -> Iterator[tuple[str, bytes
 
     pyoxigraph releases the GIL while it dumps, so the graphs are dumped by a
     few threads at once, and the caller splits one dump while the next are
-    being written.
+    being written. Only a few dumps are asked for ahead of the caller, so the
+    memory held is that of a few graphs, not of all of them.
     """
 
     def dump(g: str) -> bytes:
         return store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
 
-    if len(graphs) < 2:
+    workers = min(_DUMP_THREADS, len(graphs))
+    if workers < 2:
         yield from ((g, dump(g)) for g in graphs)
         return
-    with ThreadPoolExecutor(max_workers=min(_DUMP_THREADS, len(graphs))) as pool:
-        yield from zip(graphs, pool.map(dump, graphs), strict=True)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        ahead: deque[tuple[str, Future[bytes]]] = deque()
+        for g in graphs:
+            ahead.append((g, pool.submit(dump, g)))
+            if len(ahead) > workers:
+                head, done = ahead.popleft()
+                yield head, done.result()
+        while ahead:
+            head, done = ahead.popleft()
+            yield head, done.result()
 
 
 def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
