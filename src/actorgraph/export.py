@@ -8,9 +8,10 @@ prefixes they use, in the order of :data:`actorgraph.namespaces.PREFIXES`.
 
 The work is done on N-Triples lines dumped by pyoxigraph (on a few threads,
 as bytes, sorted in C), not on Python term objects, so a million triples stay
-cheap. Turtle and TriG blocks are written by the compiled loop of
-:mod:`actorgraph._turtle` when it was built, by the same loop in Python
-otherwise (:func:`_turtle_blocks_py`; the two give the same bytes).
+cheap. Turtle and TriG blocks, and the N-Triples and N-Quads documents, are
+written by the compiled loops of :mod:`actorgraph._turtle` when it was built,
+by the same loops in Python otherwise (:func:`_turtle_blocks_py`,
+:func:`_document_py`; the two give the same bytes).
 
 >>> store = EmbeddedStore()
 >>> _ = store.load_bytes(b'''
@@ -480,7 +481,7 @@ def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -
         return trig(ordered_graph_lines(store, chosen, per_graph=True, mark=False))
     if fmt == "nq":
         ordered = ordered_graph_lines(store, chosen, per_graph=True)
-        return b"".join(_document(lines, graph=g) for g, lines in ordered.items() if g)
+        return b"".join(_document(lines, graph=g) for g, lines in ordered.items() if g is not None)
     if fmt == "ttl":
         return turtle(
             ordered_graph_lines(store, chosen, per_graph=False, dedupe=False, mark=False)[None]
