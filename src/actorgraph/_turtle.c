@@ -17,7 +17,7 @@
  *   lines:      list of bytes, N-Triples lines without newline, in export order
  *   namespaces: sequence of (namespace IRI bytes, prefix bytes)
  *   indent:     bytes put before every line of the output (TriG graph blocks)
- *   used:       tuple of the indexes of the namespaces the output uses
+ *   used:       list of the indexes of the namespaces the output uses
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
