@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from actorgraph.build import build
 from actorgraph.load import load_project
 from actorgraph.project import Project, group_of
+from actorgraph.store import EmbeddedStore
 from actorgraph.validate import ENGINES, validate_store
 
 
@@ -56,3 +58,64 @@ def test_a_broken_shapes_file_is_named_with_its_line(tmp_path: Path) -> None:
         load_shapes([bad])
     assert info.value.file == str(bad)
     assert info.value.line == 2
+
+
+# ---- EmbeddedStore.restricted: the graphs left out, in place or by a copy ------
+
+REFERENCE = "https://w3id.org/actorgraph/graph/reference/stand-in"
+LABEL = b"<http://www.w3.org/2000/01/rdf-schema#label>"
+
+
+def _sorted_quads(store: EmbeddedStore) -> list[bytes]:
+    return sorted((store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"").splitlines())
+
+
+def _with_small_reference(project: Project, data: bytes) -> EmbeddedStore:
+    """The project without its gazetteer, and a small graph standing for it."""
+    store, _ = load_project(project, groups=("ontology", "vocabulary", "data", "links"))
+    store.load_bytes(data, "nt", graph=REFERENCE)
+    return store
+
+
+def test_a_small_graph_is_set_aside_and_put_back(project: Project) -> None:
+    store = _with_small_reference(project, b"<http://e/c1> " + LABEL + b' "Ville" .')
+    graphs, quads = store.graphs(), _sorted_quads(store)
+    kept = [g for g in graphs if g != REFERENCE]
+    with store.restricted(kept) as part:
+        assert part is store  # in place: the stand-in is much smaller than the rest
+        assert part.graphs() == kept and len(part) == len(quads) - 1
+    assert store.graphs() == graphs and _sorted_quads(store) == quads
+    with pytest.raises(RuntimeError), store.restricted(kept):
+        raise RuntimeError("a failure inside the block")
+    assert store.graphs() == graphs and _sorted_quads(store) == quads
+
+
+def test_a_large_graph_or_one_with_blank_nodes_is_not_set_aside(project: Project) -> None:
+    store = _with_small_reference(project, b"_:b " + LABEL + b' "Ville" .')
+    kept = [g for g in store.graphs() if g != REFERENCE]
+    with store.restricted(kept) as part:
+        assert part is not store and part.graphs() == kept
+    with store.restricted([REFERENCE]) as part:  # everything else is larger: copied
+        assert part is not store and part.graphs() == [REFERENCE] and len(part) == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_validation_with_a_graph_set_aside_gives_the_same_results(
+    project: Project, engine: str
+) -> None:
+    """The fast engine, validating in place with the stand-in set aside, finds what
+    it finds on a store without it, and what pySHACL finds."""
+    store = _with_small_reference(
+        project, b"<https://w3id.org/actorgraph/id/organisation/x> " + LABEL + b' "X" .'
+    )
+    quads = _sorted_quads(store)
+    report = validate_store(store, project.shapes_files, project.queries_dir, engine=engine)
+    assert _sorted_quads(store) == quads
+    alone, _ = load_project(project, groups=("ontology", "vocabulary", "data", "links"))
+    expected = validate_store(alone, project.shapes_files, project.queries_dir, engine="pyshacl")
+
+    def shacl(results: list) -> set:  # the violation queries run over every graph
+        return {r.key() for r in results if not r.component.startswith("query:")}
+
+    assert shacl(report.results) == shacl(expected.results)
+    assert shacl(report.results), "the seed data gives warnings and infos to compare"

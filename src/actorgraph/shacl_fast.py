@@ -787,7 +787,8 @@ def validate_fast(store: Any, shapes: Graph, graphs: list[str] | None = None) ->
     for node in compiler.top_shapes():
         compiler.focus_pattern(node)
         _check(compiler, compiler.shape(node), set())
-    return compiler.run(store.subset(graphs))
+    with store.restricted(graphs) as data:
+        return compiler.run(data)
 
 
 def _check(compiler: Compiler, shape: Shape, seen: set[Any]) -> None:
