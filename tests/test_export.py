@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import unavailable
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -78,7 +79,7 @@ def test_pyoxigraph_parses_every_format_strictly(outputs) -> None:
 def test_rapper_parses(outputs, tmp_path: Path, fmt: str, syntax: str) -> None:
     rapper = shutil.which("rapper")
     if rapper is None:
-        pytest.skip("rapper is absent (Debian package raptor2-utils; .ci/run installs it)")
+        unavailable("rapper is absent (Debian package raptor2-utils; .ci/run installs it)")
     path = tmp_path / f"graph.{fmt}"
     path.write_bytes(outputs[fmt])
     done = subprocess.run(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import unavailable
 from pyld import jsonld as pyld
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -64,9 +65,9 @@ def test_jsonld_js_expansion_is_the_turtle_graph(
 ) -> None:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is absent: the jsonld.js round trip runs where Node.js is installed (CI)")
+        unavailable("node is absent: the jsonld.js round trip runs where Node.js is installed (CI)")
     if not (NODE_MODULES / "jsonld").is_dir():
-        pytest.skip(f"jsonld.js is not installed in {NODE_MODULES}: run `make node-deps`")
+        unavailable(f"jsonld.js is not installed in {NODE_MODULES}: run `make node-deps`")
     path = tmp_path / "graph.jsonld"
     path.write_bytes(compacted)
     done = subprocess.run(

@@ -6,6 +6,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 
 from actorgraph.errors import LoadError
 from actorgraph.project import Project, graph_iri
@@ -204,7 +205,7 @@ def test_rebuild_from_the_pinned_package_gives_the_committed_bytes(
 
     tarball = project.root / ".cache" / "npm" / f"etalab-decoupage-administratif-{VERSION}.tgz"
     if not tarball.is_file():
-        pytest.skip(f"{tarball} not present: run `make refdata` once to fetch it")
+        unavailable(f"{tarball} not present: run `make refdata-package` once to fetch it")
     (tmp_path / "siren-collectivites.csv").write_bytes(
         (project.reference_dir / "siren-collectivites.csv").read_bytes()
     )

@@ -5,15 +5,15 @@ N-Quads documents); they must give the same bytes and report the same prefixes, 
 Turtle evaluation case, and on generated lines full of edge cases (names that
 cannot be abbreviated, typed literals that look like integers, late types,
 triples repeated by another graph). Where the module was not built the tests
-skip, unless ``ACTORGRAPH_REQUIRE_COMPILED`` is set (CI sets it).
+skip, unless ``ACTORGRAPH_REQUIRE_TOOLS`` is set (CI sets it).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,11 +24,7 @@ from actorgraph.store import EmbeddedStore
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 if export._compiled is None:
-    if os.environ.get("ACTORGRAPH_REQUIRE_COMPILED"):
-        raise RuntimeError(
-            "actorgraph._turtle was not built, and ACTORGRAPH_REQUIRE_COMPILED is set"
-        )
-    pytest.skip("actorgraph._turtle was not built (no C compiler?)", allow_module_level=True)
+    unavailable("actorgraph._turtle was not built (no C compiler?)", module=True)
 
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
