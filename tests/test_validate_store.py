@@ -119,3 +119,13 @@ def test_validation_with_a_graph_set_aside_gives_the_same_results(
 
     assert shacl(report.results) == shacl(expected.results)
     assert shacl(report.results), "the seed data gives warnings and infos to compare"
+
+
+def test_with_triples_in_the_default_graph_the_kept_graphs_are_copied(project: Project) -> None:
+    """A copy holds only the kept named graphs; setting the others aside would
+    leave the default graph's triples in view, so it is not done then."""
+    store = _with_small_reference(project, b"<http://e/c1> " + LABEL + b' "Ville" .')
+    store.load_bytes(b"<http://e/d> " + LABEL + b' "default" .', "nt")
+    kept = [g for g in store.graphs() if g != REFERENCE]
+    with store.restricted(kept) as part:
+        assert part is not store and part.graphs() == kept

@@ -39,9 +39,10 @@ from .export import (
     _Memo,
     graph_lines,
     ordered_graph_lines,
+    select_graphs,
 )
 from .namespaces import AG
-from .project import Project, group_of
+from .project import Project
 from .store import EmbeddedStore
 
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
@@ -496,9 +497,10 @@ def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
     """
     found: dict[str, dict[str, set[tuple[str, str]]]] = {}
     # The ontology graph is always consulted: it says which classes are public bodies.
-    ontology = [g for g in store.graphs() if group_of(g) == "ontology"]
-    chosen = None if graphs is None else sorted({*graphs, *ontology})
-    for row in store.subset(chosen).select(_SCHEMA_ORG_QUERY):
+    chosen = None if graphs is None else sorted({*graphs, *select_graphs(store, ["ontology"])})
+    with store.restricted(chosen) as part:
+        rows = part.select(_SCHEMA_ORG_QUERY)
+    for row in rows:
         value = row["value"]
         lang = value.language or "" if isinstance(value, ox.Literal) else ""
         found.setdefault(row["org"].value, {}).setdefault(row["key"].value, set()).add(

@@ -270,7 +270,7 @@ class EmbeddedStore:
             return
         named = [g for g in others if isinstance(g, ox.NamedNode)]
         saved: list[tuple[ox.NamedNode, bytes]] = []
-        if len(named) == len(others) and 2 * sum(self.count(g.value) for g in named) < len(self):
+        if len(named) == len(others) and self._smaller(named, [ox.NamedNode(g) for g in keep]):
             for g in named:
                 data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b""
                 if b"_:" in data:  # blank nodes (or "_:" in a literal): copy instead
@@ -289,6 +289,25 @@ class EmbeddedStore:
                 self.ox.add_graph(g)
                 if data:
                     self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+
+    def _smaller(self, these: list[ox.NamedNode], than: list[ox.NamedNode]) -> bool:
+        """Whether ``these`` graphs hold fewer quads than ``than`` and the
+        default graph is empty. The other side is only counted up to that
+        number, so a small kept part beside a large one costs next to nothing."""
+        if next(self.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()), None):
+            return False  # a copy leaves the default graph out; setting aside would not
+
+        def count(graphs: list[ox.NamedNode], limit: int | None = None) -> int:
+            values = " ".join(str(g) for g in graphs)
+            rows = self.ox.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ VALUES ?g {{ {values} }} "
+                f"GRAPH ?g {{ ?s ?p ?o }} }}{'' if limit is None else f' LIMIT {limit}'} }}"
+            )
+            assert isinstance(rows, ox.QuerySolutions)
+            return int(next(iter(rows))["n"].value)
+
+        kept = count(than) if than else 0
+        return kept > 0 and count(these, kept) < kept
 
     def ntriples(self, graphs: Iterable[str] | None = None) -> bytes:
         """The triples of ``graphs`` (all by default) as N-Triples bytes, for handing to rdflib."""
