@@ -2,8 +2,7 @@
  *
  * It does what actorgraph.export._turtle_blocks_py does, byte for byte (a
  * differential test holds them together): one block per subject, ";" between
- * predicates, "," between objects, rdf:type written "a" and moved to the
- * front of its block, IRIs abbreviated with the project's prefixes when the
+ * predicates, "," between objects, rdf:type written "a", IRIs abbreviated with the project's prefixes when the
  * local part is one every Turtle parser reads the same way, xsd:integer and
  * xsd:boolean literals written bare, a triple repeated by another graph
  * written once. Each line is read in place (no Python object per term), which
@@ -14,7 +13,9 @@
  * (document(), in place of a dedupe pass, a join and a replace in Python).
  *
  * blocks(lines, namespaces, indent) -> (bytes, used)
- *   lines:      list of bytes, N-Triples lines without newline, in export order
+ *   lines:      list of bytes, N-Triples lines without newline, in export order,
+ *               rdf:type marked ("<\0ttp:", so that it sorts first in its block);
+ *               a literal holding the marked text keeps it (export.py removes it)
  *   namespaces: sequence of (namespace IRI bytes, prefix bytes)
  *   indent:     bytes put before every line of the output (TriG graph blocks)
  *   used:       list of the indexes of the namespaces the output uses
@@ -44,6 +45,7 @@ typedef struct {
 } Prefixes;
 
 static const char RDF_TYPE[] = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>";
+static const char RDF_TYPE_MARKED[] = "<\0ttp://www.w3.org/1999/02/22-rdf-syntax-ns#type>";
 static const char XSD_INTEGER[] = "<http://www.w3.org/2001/XMLSchema#integer>";
 static const char XSD_BOOLEAN[] = "<http://www.w3.org/2001/XMLSchema#boolean>";
 #define LITERAL_LEN(s) ((Py_ssize_t)(sizeof(s) - 1))
@@ -179,6 +181,8 @@ put_object(Buffer *b, Prefixes *px, const char *t, Py_ssize_t n)
 {
     if (n == 0 || t[n - 1] != '>')
         return put(b, t, n); /* plain or language-tagged literal, blank node */
+    if (same(t, n, RDF_TYPE_MARKED, LITERAL_LEN(RDF_TYPE_MARKED)))
+        return put_iri(b, px, RDF_TYPE, LITERAL_LEN(RDF_TYPE)); /* rdf:type as an object */
     if (t[0] == '<')
         return put_iri(b, px, t, n);
     /* a typed literal: the datatype follows the last "^^" */
@@ -204,26 +208,6 @@ put_object(Buffer *b, Prefixes *px, const char *t, Py_ssize_t n)
     return put_iri(b, px, dt, dt_len);
 }
 
-/* Move the pieces of a late rdf:type (from `types` to the end) to the front
- * of the block (at `block`): "a" leads, and the former first predicate follows
- * " ;". The length does not change. */
-static int
-hoist(Buffer *out, Py_ssize_t block, Py_ssize_t types)
-{
-    Py_ssize_t moved = out->len - types - 2; /* without the type's leading " ;" */
-    char *tmp = PyMem_Malloc((size_t)(moved > 0 ? moved : 1));
-    if (tmp == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(tmp, out->data + types + 2, (size_t)moved);
-    memmove(out->data + block + moved + 2, out->data + block, (size_t)(types - block));
-    memcpy(out->data + block, tmp, (size_t)moved);
-    memcpy(out->data + block + moved, " ;", 2);
-    PyMem_Free(tmp);
-    return 0;
-}
-
 static int
 put_predicate(Buffer *b, Prefixes *px, const char *pad, Py_ssize_t pad_len, const char *p,
               Py_ssize_t p_len, int then)
@@ -232,7 +216,7 @@ put_predicate(Buffer *b, Prefixes *px, const char *pad, Py_ssize_t pad_len, cons
         return -1;
     if (put(b, pad, pad_len) < 0)
         return -1;
-    if (same(p, p_len, RDF_TYPE, LITERAL_LEN(RDF_TYPE))) {
+    if (same(p, p_len, RDF_TYPE_MARKED, LITERAL_LEN(RDF_TYPE_MARKED))) {
         if (put(b, "a", 1) < 0)
             return -1;
     }
@@ -283,8 +267,7 @@ blocks(PyObject *Py_UNUSED(module), PyObject *args)
 
     const char *subject = NULL, *predicate = NULL;
     Py_ssize_t subject_len = 0, predicate_len = 0;
-    Py_ssize_t block = 0, types = 0, last_obj = 0, last_obj_len = 0;
-    int type_len = (int)LITERAL_LEN(RDF_TYPE);
+    Py_ssize_t last_obj = 0, last_obj_len = 0;
     Py_ssize_t count = PyList_GET_SIZE(lines);
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *line = PyList_GET_ITEM(lines, i);
@@ -330,30 +313,16 @@ blocks(PyObject *Py_UNUSED(module), PyObject *args)
                     goto done;
                 continue;
             }
-            if (types) {
-                if (hoist(&out, block, types) < 0)
-                    goto done;
-                types = 0;
-            }
-            else if (same(p, p_len, RDF_TYPE, type_len)) {
-                types = out.len;
-            }
             if (put_predicate(&out, &px, pad.data, pad.len, p, p_len, 1) < 0)
                 goto done;
         }
         else {
-            if (types) {
-                if (hoist(&out, block, types) < 0)
-                    goto done;
-                types = 0;
-            }
             if (subject != NULL && put(&out, " .\n\n", 4) < 0)
                 goto done;
             subject = t;
             subject_len = s_len;
             if (put(&out, indent, indent_len) < 0 || put_iri(&out, &px, t, s_len) < 0)
                 goto done;
-            block = out.len;
             if (put_predicate(&out, &px, pad.data, pad.len, p, p_len, 0) < 0)
                 goto done;
         }
@@ -364,8 +333,6 @@ blocks(PyObject *Py_UNUSED(module), PyObject *args)
         if (put(&out, obj.data, obj.len) < 0)
             goto done;
     }
-    if (types && hoist(&out, block, types) < 0)
-        goto done;
     if (subject != NULL && put(&out, " .\n", 3) < 0)
         goto done;
 

@@ -74,8 +74,7 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _KINDS = ("source", "organisation", "project", "partnership", "resource", "concept")
 
-# rdf:type comes first in a subject's N-Triples lines (the Turtle writer moves it
-# itself, see _turtle_blocks): its predicate is marked with a byte
+# rdf:type comes first in a subject's lines: its predicate is marked with a byte
 # pyoxigraph never writes raw (it escapes control characters) before sorting,
 # and the mark is deleted after. The mark keeps the length (``<http`` becomes
 # ``<\0ttp``), so marking and unmarking copy the buffer without moving bytes.
@@ -217,8 +216,8 @@ def _blank_quads(store: EmbeddedStore, graphs: list[str]) -> list[ox.Quad]:
     return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result]
 
 
-def _split_lines(data: bytes, mark: bool) -> list[bytes]:
-    return (data.replace(_TYPE_NT, _TYPE_MARKED) if mark else data).split(b"\n")
+def _marked_lines(data: bytes) -> list[bytes]:
+    return data.replace(_TYPE_NT, _TYPE_MARKED).split(b"\n")
 
 
 def ordered_graph_lines(
@@ -227,25 +226,22 @@ def ordered_graph_lines(
     *,
     per_graph: bool,
     dedupe: bool = True,
-    mark: bool = True,
 ) -> dict[str | None, list[bytes]]:
     """Ordered N-Triples lines of each graph (``per_graph``) or of their union
     (key None); see :func:`graph_lines`. Without ``dedupe``, a triple of several
-    graphs comes once per graph, on neighbouring lines. With ``mark``, lines keep
-    the ``rdf:type`` mark, so a subject's types come first; without, a subject's
-    lines are in plain byte order (the Turtle writer moves its types itself,
-    which is cheaper than marking every line)."""
+    graphs comes once per graph, on neighbouring lines. Lines keep the
+    ``rdf:type`` mark, so a subject's types come first."""
 
     def nt_lines(triples: Iterable[ox.Triple]) -> set[bytes]:
         data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-        return set(_split_lines(data, mark)) - {b""}
+        return set(_marked_lines(data)) - {b""}
 
     dumps: dict[str, list[bytes] | set[bytes]] = {}
     with_blanks = []  # graphs that may hold blank nodes ("_:" may also be in a literal)
     for g, data in _dumps(store, graphs):
         if b"_" in data and b"_:" in data:  # looking for one byte first is much faster
             with_blanks.append(g)
-        dumps[g] = _split_lines(data, mark)
+        dumps[g] = _marked_lines(data)
     blanks = _blank_quads(store, with_blanks) if with_blanks else []
     if blanks:
         for g in with_blanks:
@@ -338,6 +334,8 @@ class _Abbreviator:
         term = rest[:-2]
         if term[-1:] != b">":
             return term  # plain or language-tagged literal, blank node: the same in Turtle
+        if b"\x00" in term:
+            term = term.replace(_MARKED_HTTP, b"<http:")  # rdf:type as an object
         if term[:1] == b"<":
             return self.iris[term]
         lexical, _, datatype = term.rpartition(b"^^")
@@ -355,14 +353,14 @@ class _Abbreviator:
         ).encode()
 
 
-_TYPE_TERM = f"<{_RDF_TYPE}>".encode()
+_TYPE_MARKED_TERM = _TYPE_MARKED[1:-1]
 _NAMESPACES = tuple((iri.encode(), prefix.encode()) for prefix, iri in PREFIXES.items())
 _PREFIX_NAMES = tuple(PREFIXES)
 
 
 def _turtle_blocks(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"") -> list[bytes]:
     """One block per subject, ``;`` between predicates, ``,`` between objects,
-    from ordered unmarked lines; returns the pieces to join.
+    from ordered marked lines; returns the pieces to join.
 
     The compiled writer (:mod:`actorgraph._turtle`) does it when it was built,
     and :func:`_turtle_blocks_py` otherwise: the same bytes either way (tested).
@@ -380,9 +378,6 @@ def _turtle_blocks_py(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"
     The loop runs once per triple, so it is kept to a split, a few dictionary
     hits and appends: every distinct term is abbreviated once (``_Memo``), and
     each predicate's separator, indent and name are one precomputed piece.
-    A subject's lines come in byte order, so its ``rdf:type`` may follow other
-    predicates: its pieces are then moved to the front of the block (a short
-    move at the end of the list).
     """
     out: list[bytes] = []
     append = out.append
@@ -390,24 +385,13 @@ def _turtle_blocks_py(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"
     pad = b"\n" + indent + b"    "
 
     def predicate(p: bytes) -> bytes:
-        return b"a" if p == _TYPE_TERM else abbr.iris[p]
+        return b"a" if p == _TYPE_MARKED_TERM else abbr.iris[p]
 
     first = _Memo(lambda p: pad + predicate(p) + b" ")
     then = _Memo(lambda p: b" ;" + pad + predicate(p) + b" ")
     subjects = _Memo(lambda s: indent + abbr.iris[s]) if indent else abbr.iris
     long_pad = b" ,\n" + indent + b"        "
     subject = predicate_term = b""
-    block = types = 0  # where the block's predicates start, and where its late types start
-
-    def hoist() -> None:
-        """Move the pieces of a late ``rdf:type`` (from ``types`` on) to the
-        block's front: ``a`` then leads, and the former first predicate follows ``;``."""
-        moved = out[types:]
-        del out[types:]
-        moved[0] = first[_TYPE_TERM]
-        out[block] = b" ;" + out[block]
-        out[block:block] = moved
-
     for line in lines:
         s, p, rest = line.split(b" ", 2)
         # Plain and language-tagged literals read the same in Turtle: no look-up.
@@ -419,42 +403,38 @@ def _turtle_blocks_py(lines: list[bytes], abbr: _Abbreviator, indent: bytes = b"
                 append(long_pad if len(o) > 60 else b" , ")
                 append(o)
                 continue
-            if types:
-                hoist()
-                types = 0
-            elif p == _TYPE_TERM:
-                types = len(out)
             append(then[p])
         else:
-            if types:
-                hoist()
-                types = 0
             if subject:
                 append(b" .\n\n")
             subject = s
             append(subjects[s])
-            block = len(out)
             append(first[p])
         predicate_term = p
         append(o)
-    if types:
-        hoist()
     if subject:
         append(b" .\n")
     return out
 
 
+def _unmarked(pieces: list[bytes]) -> bytes:
+    """Joined pieces; a literal whose text holds the marked ``rdf:type`` IRI skipped
+    the object look-up, so its mark is removed here (pyoxigraph escapes a raw NUL,
+    so a NUL byte in the output can only be a mark)."""
+    data = b"".join(pieces)
+    return data.replace(_MARKED_HTTP, b"<http:") if b"\x00" in data else data
+
+
 def turtle(lines: list[bytes]) -> bytes:
-    """Ordered unmarked lines (:func:`ordered_graph_lines` with ``mark=False``)
-    as readable Turtle."""
+    """Ordered marked lines (:func:`ordered_graph_lines`) as readable Turtle."""
     abbr = _Abbreviator()
     body = _turtle_blocks(lines, abbr)
     header = abbr.header()
-    return b"".join([header, b"\n" if header and body else b"", *body])
+    return _unmarked([header, b"\n" if header and body else b"", *body])
 
 
 def trig(per_graph: dict[str | None, list[bytes]]) -> bytes:
-    """Ordered unmarked lines per named graph as TriG: one ``GRAPH { … }`` block per graph."""
+    """Ordered marked lines per named graph as TriG: one ``GRAPH { … }`` block per graph."""
     abbr = _Abbreviator()
     blocks: list[bytes] = []
     for g, lines in per_graph.items():
@@ -466,7 +446,7 @@ def trig(per_graph: dict[str | None, list[bytes]]) -> bytes:
         blocks += _turtle_blocks(lines, abbr, indent=b"    ")
         blocks.append(b"}\n")
     header = abbr.header()
-    return b"".join([header, b"\n" if header and blocks else b"", *blocks])
+    return _unmarked([header, b"\n" if header and blocks else b"", *blocks])
 
 
 def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -> bytes:
@@ -478,14 +458,12 @@ def serialize(store: EmbeddedStore, fmt: str, graphs: list[str] | None = None) -
         )
     chosen = store.graphs() if graphs is None else graphs
     if fmt == "trig":
-        return trig(ordered_graph_lines(store, chosen, per_graph=True, mark=False))
+        return trig(ordered_graph_lines(store, chosen, per_graph=True))
     if fmt == "nq":
         ordered = ordered_graph_lines(store, chosen, per_graph=True)
         return b"".join(_document(lines, graph=g) for g, lines in ordered.items() if g is not None)
     if fmt == "ttl":
-        return turtle(
-            ordered_graph_lines(store, chosen, per_graph=False, dedupe=False, mark=False)[None]
-        )
+        return turtle(ordered_graph_lines(store, chosen, per_graph=False, dedupe=False)[None])
     return graph_lines(store, chosen, per_graph=False)[None]
 
 
