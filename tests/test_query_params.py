@@ -247,3 +247,15 @@ def test_a_local_query_past_its_timeout_is_abandoned() -> None:
     with pytest.raises(QueryError, match="longer than"):
         run_local(store, heavy, timeout=0.001)
     assert run_local(store, "SELECT ?a WHERE { ?a ?b 1 }", timeout=30).rows
+
+
+def test_a_partnership_slug_joins_two_slugs_with_a_double_hyphen() -> None:
+    """Partnerships are named owner--partner (ingest/relations.py); such a slug
+    resolves, and a slug with a triple hyphen or a trailing one does not."""
+    part = Param("p", "partnership")
+    assert resolve_param(part, "la-27e-region--fing").value.endswith(
+        "/id/partnership/la-27e-region--fing"
+    )
+    for raw in ("a---b", "a-", "--a"):
+        with pytest.raises(QueryError):
+            resolve_param(part, raw)

@@ -37,6 +37,8 @@ import pyoxigraph as ox
 from .catalogue import LITERAL_TYPES, Param, Query, catalogue
 from .errors import QueryError
 from .namespaces import KINDS, PREFIXES, curie
+from .slug import SLUG
+from .store import FORMATS
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -46,7 +48,6 @@ XSD = PREFIXES["xsd"]
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
 GRAPH_FORMATS = ("ttl", "jsonld", "nt")
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([^\s/<>\"{}|^`\\][^\s<>\"{}|^`\\]*)?$")
 _YEAR = re.compile(r"^-?\d{4,}$")
 _UPDATE_WORDS = {
@@ -94,7 +95,7 @@ def resolve_param(param: Param, raw: str) -> Term:
     """The RDF term ``raw`` stands for, given the parameter's declared type."""
     kind = param.type
     if kind in KINDS or kind == "iri":
-        if kind in KINDS and _SLUG.match(raw):
+        if kind in KINDS and SLUG.match(raw):
             return ox.NamedNode(str(KINDS[kind][raw]))
         try:
             node = resolve_iri(raw)
@@ -490,19 +491,14 @@ def render(answer: Answer, fmt: str, hide: Iterable[str] = ()) -> str | bytes | 
     which hold the same value on every row); the W3C formats keep them all.
     """
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
-        rdf = {
-            "ttl": ox.RdfFormat.TURTLE,
-            "nt": ox.RdfFormat.N_TRIPLES,
-            "jsonld": ox.RdfFormat.JSON_LD,
-        }
-        if fmt not in rdf:
+        if fmt not in GRAPH_FORMATS:
             raise QueryError(
                 f"a {answer.form} query gives triples: --format {fmt} is not one of "
                 f"{', '.join(GRAPH_FORMATS)}",
                 field="--format",
             )
         prefixes = PREFIXES if fmt == "ttl" else None
-        return ox.serialize(answer.triples, format=rdf[fmt], prefixes=prefixes) or b""
+        return ox.serialize(answer.triples, format=FORMATS[fmt], prefixes=prefixes) or b""
     if fmt in GRAPH_FORMATS:
         raise QueryError(
             f"a {answer.form} query gives results, not triples: use one of {', '.join(SELECT_FORMATS)}",

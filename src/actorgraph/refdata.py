@@ -117,9 +117,9 @@ class PackageInfo:
         >>> PackageInfo("@etalab/decoupage-administratif", "6.0.0", "").source_iri
         'https://w3id.org/actorgraph/id/source/npm-etalab-decoupage-administratif-6-0-0'
         """
-        from .slug import slugify
+        from .slug import instance_iri
 
-        return str(SOURCE_ID[slugify(f"npm {self.name} {self.version}")])
+        return instance_iri("source", f"npm {self.name} {self.version}")
 
 
 # ------------------------------------------------------------------ fetching

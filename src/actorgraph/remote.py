@@ -68,7 +68,7 @@ def retrying(
         attempt += 1
 
 
-def _retryable(exc: Exception) -> bool:
+def retryable(exc: BaseException) -> bool:
     """A connection failure, or an HTTP status in :data:`RETRY_STATUSES`."""
     if isinstance(exc, urllib.error.HTTPError):
         return exc.code in RETRY_STATUSES
@@ -122,7 +122,7 @@ class RemoteStore:
     def _send(self, client: SPARQLWrapper, url: str) -> Any:
         try:
             return retrying(
-                client.query, retryable=_retryable, retries=self.retries, backoff=self.backoff
+                client.query, retryable=retryable, retries=self.retries, backoff=self.backoff
             )
         except urllib.error.HTTPError as exc:
             raise ServiceError(f"{url}: {_message(exc)}") from None

@@ -18,6 +18,10 @@ import unicodedata
 from .namespaces import KINDS
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+#: What a slug looks like: words of [a-z0-9] joined by ``-``, or ``--`` between
+#: two slugs (a partnership is ``owner--partner``); as in the
+#: ``instance-iri-violation`` query.
+SLUG = re.compile(r"^[a-z0-9]+(?:--?[a-z0-9]+)*$")
 # Letters that NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans(
     {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"}

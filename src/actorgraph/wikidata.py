@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +43,6 @@ def with_wikidata_endpoint(text: str, endpoint: str) -> str:
     Catalogue queries name the public endpoint; tests and mirrors swap it this way.
     """
     return text.replace(f"<{WIKIDATA_ENDPOINT}>", f"<{endpoint}>")
-
-
-def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code == 429 or exc.code >= 500
-    return isinstance(exc, urllib.error.URLError | TimeoutError | ConnectionError)
 
 
 @dataclass
@@ -98,7 +91,7 @@ class WikidataClient:
         from SPARQLWrapper import JSON, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        from .remote import retrying
+        from .remote import retryable, retrying
 
         client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         client.setQuery(query)
@@ -112,7 +105,7 @@ class WikidataClient:
         try:
             result = retrying(
                 ask,
-                retryable=_retryable,
+                retryable=retryable,
                 retries=self.retries,
                 backoff=self.backoff,
                 sleep=self.sleep,

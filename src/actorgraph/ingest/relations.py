@@ -28,7 +28,7 @@ from ..namespaces import (
     SCHEMA,
     SOURCE_ID,
 )
-from ..slug import fold, slugify
+from ..slug import fold, instance_iri, slugify
 from .recognise import Entry, Gazetteer, Match, Name, Vocabularies, normalise
 from .sheet import Item, Sheet
 
@@ -337,7 +337,7 @@ class Extractor:
     def extract(self, sheet: Sheet) -> Extraction:
         title = sheet.title.value
         found = self.organisations.match(title)
-        actor = found.entry.iri if found else str(ORG_ID[slugify(title)])
+        actor = found.entry.iri if found else instance_iri("organisation", title)
         slug = actor.rsplit("/", 1)[-1]
         out = Extraction(sheet, slug, actor)
         self._source(out)
