@@ -79,11 +79,14 @@ def command(
     if frame and profile:
         raise ActorGraphError("give --frame or --profile, not both", field="--profile")
     project = project_from(ctx)
-    store, _ = load_project(project)
     if frame and not groups:
         # Frames are the actors' view for web pages; framing the whole gazetteer
         # (every French local authority) with pyld would take minutes.
         groups = FRAME_GROUPS
+    # Only the groups exported are loaded (the gazetteer is most of the project),
+    # with the ontology and vocabularies, whose classes frames and blocks read.
+    loaded = {*groups, "ontology", "vocabulary"} if groups else None
+    store, _ = load_project(project, groups=loaded)
     graphs = select_graphs(store, groups or None)
     if fmt == "jsonld":
         context = jsonld.load_context(project)
