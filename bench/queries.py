@@ -34,10 +34,6 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def _rows(answer: Any) -> set[tuple[tuple[str, str], ...]]:
-    return {tuple(sorted((k, str(v)) for k, v in row.items())) for row in answer.rows}
-
-
 def time_query(store: Any, query: Any, runs: int) -> tuple[list[float], Any]:
     from actorgraph.query import bind, run_local
 
@@ -94,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             if other and other.is_file():
                 vtimes, vanswer = time_query(store, Query.from_file(other), args.runs)
                 cells[3] = _fmt(statistics.median(vtimes))
-                cells[4] = "yes" if _rows(vanswer) == _rows(answer) else "**NO**"
+                cells[4] = "yes" if vanswer.row_keys() == answer.row_keys() else "**NO**"
             if median > target:
                 slow.append(query.name)
             print("| " + " | ".join(cells) + " |", flush=True)

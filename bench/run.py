@@ -62,12 +62,6 @@ def _load() -> Any:
     return store
 
 
-def _kept(store: Any) -> list[str]:
-    from actorgraph.project import group_of
-
-    return [g for g in store.graphs() if group_of(g) != "reference"]
-
-
 def _rdflib_graph(files: list[Path]) -> Any:
     from rdflib import Graph
 

@@ -93,14 +93,6 @@ class SparqlServer:
     def query_url(self) -> str:
         return f"{self.url}/query"
 
-    @property
-    def update_url(self) -> str:
-        return f"{self.url}/update"
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.url}/store"
-
 
 def start_server(
     location: Path, files: list[Path] | None = None, union: bool = True

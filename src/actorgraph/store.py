@@ -176,12 +176,6 @@ class EmbeddedStore:
             rows.append(row)
         return rows
 
-    def update(self, update: str) -> None:
-        try:
-            self.ox.update(update)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL update syntax error: {exc.msg or exc}") from None
-
     # ---- reading -------------------------------------------------------
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))

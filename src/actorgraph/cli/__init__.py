@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import EXIT_BAD_INPUT, ActorGraphError
+from ..errors import ActorGraphError
 
 #: Verb modules, in the order ``--help`` lists them. Each defines ``command``.
 VERBS = (
@@ -81,12 +81,6 @@ def main(ctx: click.Context, directory: Path | None) -> None:
 
 
 for _verb in VERBS:
-    try:
-        _module = import_module(f".{_verb}", __name__)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"{__name__}.{_verb}":
-            raise
-        continue
-    main.add_command(_module.command)
+    main.add_command(import_module(f".{_verb}", __name__).command)
 
-__all__ = ["EXIT_BAD_INPUT", "main"]
+__all__ = ["main"]
