@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
+from rapidfuzz.distance import Levenshtein
 
 from ..namespaces import CONCEPT_ID
 from ..project import group_of
@@ -101,27 +102,16 @@ def core(norm: str) -> str:
 
 
 def distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``.
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds
+    ``limit`` (rapidfuzz's, bit-parallel: a typo search compares a name with
+    every organisation of a large directory).
 
     >>> distance("caissee des depots", "caisse des depots", 2)
     1
     >>> distance("paris", "lille", 1)
     2
     """
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, 1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            current.append(value)
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
 @dataclass(frozen=True)
@@ -160,12 +150,14 @@ class Match:
 
 @dataclass
 class Gazetteer:
-    """Entries indexed by normalised name, by core name, and by length for typos."""
+    """Entries indexed by normalised name, by core name, and by length and first
+    letter for typos."""
 
     entries: Sequence[Entry]
     _exact: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
     _core: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
-    _by_length: dict[int, list[str]] = field(init=False, repr=False)
+    #: (length, first letter) → names, in order of first appearance
+    _typo_index: dict[tuple[int, str], dict[str, None]] = field(init=False, repr=False)
     _memo: dict[tuple[str, ...], Match | None] = field(init=False, repr=False)
 
     #: Misspellings are looked for among entries of this rank or lower only: the
@@ -176,7 +168,7 @@ class Gazetteer:
     def __post_init__(self) -> None:
         self._exact = defaultdict(list)
         self._core = defaultdict(list)
-        self._by_length = defaultdict(list)
+        self._typo_index = defaultdict(dict)
         self._memo = {}
         for entry in self.entries:
             for name in entry.names:
@@ -184,8 +176,8 @@ class Gazetteer:
                 if not norm:
                     continue
                 if (entry, name) not in self._exact[norm]:
-                    if entry.rank <= self.TYPO_RANK and norm not in self._by_length[len(norm)]:
-                        self._by_length[len(norm)].append(norm)
+                    if entry.rank <= self.TYPO_RANK:
+                        self._typo_index[len(norm), norm[0]][norm] = None
                     self._exact[norm].append((entry, name))
                 c = core(norm)
                 if c != norm:
@@ -247,9 +239,7 @@ class Gazetteer:
         best: list[tuple[Entry, Name]] = []
         best_distance = limit + 1
         for length in range(len(norm) - limit, len(norm) + limit + 1):
-            for other in self._by_length.get(length, []):
-                if other[0] != norm[0]:
-                    continue
+            for other in self._typo_index.get((length, norm[0]), ()):
                 d = distance(norm, other, limit)
                 near = [(e, n) for e, n in self._exact[other] if e.rank <= self.TYPO_RANK]
                 if d < best_distance:
