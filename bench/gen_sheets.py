@@ -122,16 +122,25 @@ def sheet(i: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_sheets(out: Path, count: int, seed: int = 1) -> list[Path]:
+    """``count`` sheets, one actor each, written to ``out``; their paths."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = out / f"sheet-{i:04d}.txt"
+        path.write_text(sheet(i, rng), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for i in range(args.count):
-        (args.out / f"sheet-{i:04d}.txt").write_text(sheet(i, rng), encoding="utf-8")
+    write_sheets(args.out, args.count, args.seed)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 # ---------------------------------------------------------------- workers
 # Each worker runs in a fresh process (cwd = the project copy) and prints one
@@ -288,18 +287,11 @@ def project_copy(data: Path, where: Path) -> Path:
 
 
 def sheets(where: Path, n: int) -> list[Path]:
-    """``n`` actor sheets for ingest: copies of the seed sheets, renamed."""
-    seeds = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
-    if not seeds:
-        return []
-    folder = where / "sheets"
-    folder.mkdir()
-    out = []
-    for i in range(n):
-        target = folder / f"{i:04d}_{seeds[i % len(seeds)].name}"
-        shutil.copyfile(seeds[i % len(seeds)], target)
-        out.append(target)
-    return out
+    """``n`` generated actor sheets for ingest (``gen_sheets``): ``n`` different
+    actors, where copies of the one seed sheet would all name the same actor."""
+    from gen_sheets import write_sheets
+
+    return write_sheets(where / "sheets", n)
 
 
 def machine() -> dict[str, Any]:
