@@ -209,7 +209,7 @@ def test_label_lookup_skips_homonyms(wikidata: SparqlServer, tmp_path: Path) -> 
         Organisation(org("bretagne"), {"Region"}, ["Région Bretagne"]),
         Organisation(org("paris"), {"Commune"}, ["Ville de Paris"]),
     ]
-    links, reviews = match_wikidata(orgs, client(wikidata, tmp_path), "2026-01-15", set())
+    links, reviews = match_wikidata(orgs, client(wikidata, tmp_path), "2026-01-15")
     assert [(lk.source, lk.target, lk.score) for lk in links] == [
         (org("bretagne"), wd("Q12130"), 0.7)
     ]

@@ -410,21 +410,17 @@ def match_wikidata(
     orgs: list[Organisation],
     client: WikidataClient,
     today: str,
-    skip: set[tuple[str, str]],
 ) -> tuple[list[Link], list[Review]]:
     """Territory and institution items of ``orgs`` (with identifiers already completed
-    from the gazetteer). ``skip``: (organisation, property) pairs already linked."""
+    from the gazetteer)."""
     links: list[Link] = []
     reviews: list[Review] = []
     territory_of: dict[str, str] = {}
 
-    def wanted(org: Organisation, prop: str) -> bool:
-        return (org.iri, prop) not in skip
-
     # 1. territory items by INSEE code, one query per kind of territory
     for kind in TERRITORIAL:
         prop = CODE_PROPERTY[kind]
-        todo = [o for o in orgs if o.kind == kind and o.codes and wanted(o, str(AG.territoryItem))]
+        todo = [o for o in orgs if o.kind == kind and o.codes]
         if not todo:
             continue
         rows = client.select(_code_query(prop, (c for o in todo for c in o.codes)))
@@ -465,7 +461,7 @@ def match_wikidata(
                 )
 
     # 2. institution items by SIREN, on items that carry no territory code
-    todo = [o for o in orgs if o.siren and wanted(o, str(AG.institutionItem))]
+    todo = [o for o in orgs if o.siren]
     if todo:
         rows = client.select(_siren_query(s for o in todo for s in o.siren))
         if rows is not None:
@@ -523,7 +519,7 @@ def match_wikidata(
                     break
 
     # 3. by label: territories still without an item (no INSEE code known)
-    linked = {(lk.source, lk.prop) for lk in links} | skip
+    linked = {(lk.source, lk.prop) for lk in links}
     todo = [
         o
         for o in orgs
@@ -793,7 +789,7 @@ def link_project(
     wd_links = list(existing["wikidata"])
     asked = 0
     if client is not None:
-        new, wd_reviews = match_wikidata(list(completed.values()), client, day, set())
+        new, wd_reviews = match_wikidata(list(completed.values()), client, day)
         wd_links = merge(wd_links, new)
         reviews += wd_reviews
         asked = client.asked

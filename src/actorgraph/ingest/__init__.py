@@ -97,7 +97,6 @@ class Context:
     organisations: Gazetteer
     projects: Gazetteer
     vocabularies: Vocabularies
-    loaded_graphs: dict[str, Path]
 
 
 def _extra_sources(data_dir: Path, known: set[str]) -> list[SourceFile]:
@@ -112,22 +111,19 @@ def _extra_sources(data_dir: Path, known: set[str]) -> list[SourceFile]:
 def load_context(project: Project, data_dir: Path | None = None) -> Context:
     """The project's ontology, vocabularies, data, reference and links, plus the
     files already in ``data_dir`` (when it is another folder)."""
-    store, loaded = load_project(Project(project.root))
-    graphs = {item.source.graph: item.source.path for item in loaded}
+    store, _ = load_project(Project(project.root))
     if data_dir is not None:
-        for item in load_sources(store, _extra_sources(data_dir, set(graphs))):
-            graphs[item.source.graph] = item.source.path
-    return context_from_store(store, graphs)
+        load_sources(store, _extra_sources(data_dir, set(store.graphs())))
+    return context_from_store(store)
 
 
-def context_from_store(store: EmbeddedStore, graphs: dict[str, Path] | None = None) -> Context:
+def context_from_store(store: EmbeddedStore) -> Context:
     """Gazetteers and vocabularies read from an already loaded store (not modified)."""
     return Context(
         store,
         gazetteer_from_store(store, str(AG.Organisation)),
         gazetteer_from_store(store, str(AG.Project)),
         vocabularies_from_store(store),
-        graphs or {},
     )
 
 
