@@ -18,8 +18,8 @@ import pyoxigraph as ox
 
 from actorgraph import jsonld
 from actorgraph.export import serialize
-from actorgraph.load import load_project
 from actorgraph.project import Project
+from actorgraph.store.load import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 

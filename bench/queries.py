@@ -35,7 +35,8 @@ def _fmt(seconds: float) -> str:
 
 
 def time_query(store: Any, query: Any, runs: int) -> tuple[list[float], Any]:
-    from actorgraph.query import bind, run_local
+    from actorgraph.query import bind
+    from actorgraph.store.sparql import run_local
 
     values = {p.name: p.example for p in query.params if p.default is None and p.example}
     bindings = bind(query, values)
@@ -57,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from actorgraph.catalogue import Query, catalogue
-    from actorgraph.load import load_project
     from actorgraph.project import Project
-    from actorgraph.query import uses_service
+    from actorgraph.store.load import load_project
+    from actorgraph.store.sparql import uses_service
 
     with tempfile.TemporaryDirectory(prefix="actorgraph-bench-q-") as tmp:
         if args.size:

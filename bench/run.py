@@ -55,7 +55,7 @@ def _project() -> Any:
 
 
 def _load() -> Any:
-    from actorgraph.load import load_project
+    from actorgraph.store.load import load_project
 
     store, _ = load_project(_project())
     return store
@@ -118,7 +118,8 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
         pyshacl.validate(data, shacl_graph=shapes)
     elif step == "queries":
         from actorgraph.catalogue import catalogue
-        from actorgraph.query import bind, run_local, uses_service
+        from actorgraph.query import bind
+        from actorgraph.store.sparql import run_local, uses_service
 
         store = _load()
         times = {}
@@ -133,7 +134,8 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
         t0 = time.perf_counter() - sum(times.values())
     elif step == "queries-rdflib":
         from actorgraph.catalogue import catalogue
-        from actorgraph.query import bind, uses_service
+        from actorgraph.query import bind
+        from actorgraph.store.sparql import uses_service
 
         g = _rdflib_graph(_sources(kept_only=False))
         times: dict[str, Any] = {}

@@ -19,9 +19,9 @@ from typing import NoReturn
 import pyoxigraph as ox
 import pytest
 
-from actorgraph.load import load_project
 from actorgraph.project import Project
 from actorgraph.store import EmbeddedStore
+from actorgraph.store.load import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

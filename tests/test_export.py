@@ -18,10 +18,10 @@ from rdflib.compare import isomorphic
 from actorgraph.cli import main
 from actorgraph.errors import ActorGraphError
 from actorgraph.export import select_graphs, serialize
-from actorgraph.load import load_project
 from actorgraph.namespaces import BASE, PREFIXES
 from actorgraph.project import Project
 from actorgraph.store import EmbeddedStore
+from actorgraph.store.load import load_project
 
 #: Everything but the reference gazetteer (hundreds of thousands of triples):
 #: the ontology's blank nodes, the vocabularies, the data and the links.

@@ -12,8 +12,9 @@ import pytest
 
 from actorgraph.catalogue import PARAM_TYPES, Query, catalogue
 from actorgraph.project import Project
-from actorgraph.query import Answer, bind, query_form, run_local, uses_service
+from actorgraph.query import bind
 from actorgraph.store import EmbeddedStore
+from actorgraph.store.sparql import Answer, query_form, run_local, uses_service
 from actorgraph.validate import run_violation_queries
 
 HERE = Path(__file__).resolve().parent / "queries"

@@ -16,8 +16,9 @@ from actorgraph.catalogue import Param, Query, parse_params
 from actorgraph.cli import main
 from actorgraph.errors import QueryError
 from actorgraph.project import Project
-from actorgraph.query import add_values, bind, resolve_param, run_local
+from actorgraph.query import bind, resolve_param
 from actorgraph.store import EmbeddedStore
+from actorgraph.store.sparql import add_values, run_local
 
 NASTY = [
     '"> } ; DROP ALL #',

@@ -16,9 +16,10 @@ from actorgraph.catalogue import Query, catalogue
 from actorgraph.cli import main
 from actorgraph.errors import QueryError, ServiceError
 from actorgraph.project import Project
-from actorgraph.query import bind, run_local, uses_service
-from actorgraph.remote import RemoteStore
+from actorgraph.query import bind
 from actorgraph.store import EmbeddedStore
+from actorgraph.store.remote import RemoteStore
+from actorgraph.store.sparql import run_local, uses_service
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES: list[dict[str, Any]] = json.loads(
@@ -39,7 +40,7 @@ def test_remote_rows_equal_local_rows(
     query = Query.from_file(project.queries_dir / f"{case['query']}.rq")
     bindings = bind(query, case["params"])
     local = run_local(store, query.text, bindings)
-    remote = RemoteStore(seed_server.query_url).query(query.text, bindings)
+    remote = RemoteStore(seed_server.query_url).answer(query.text, bindings)
     assert remote.variables == local.variables
     assert remote.row_keys() == local.row_keys()
 
@@ -52,20 +53,20 @@ def test_every_local_catalogue_query_is_compared(project: Project) -> None:
 def test_injection_strings_change_nothing_on_the_server(project: Project, seed_server: Any) -> None:
     remote = RemoteStore(seed_server.query_url)
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    before = remote.query(count).rows
+    before = remote.answer(count).rows
     query = Query.from_file(project.queries_dir / "search.rq")
     for text in ('"> } ; DROP ALL #', "x\n} ; CLEAR ALL ; #", "\\u0022 } DROP ALL #", "'''"):
-        assert remote.query(query.text, bind(query, {"text": text})).rows == []
-    assert remote.query(count).rows == before
+        assert remote.answer(query.text, bind(query, {"text": text})).rows == []
+    assert remote.answer(count).rows == before
 
 
 def test_limit_and_construct_remotely(seed_server: Any) -> None:
     remote = RemoteStore(seed_server.query_url)
-    answer = remote.query(
+    answer = remote.answer(
         "SELECT ?s WHERE { ?s a <https://w3id.org/actorgraph/ontology#Resource> }", limit=3
     )
     assert len(answer.rows) == 3 and answer.truncated
-    triples = remote.query(
+    triples = remote.answer(
         "CONSTRUCT { ?p <http://e/led-by> ?o } WHERE { ?p <https://w3id.org/actorgraph/ontology#leader> ?o }"
     ).triples
     assert len(triples) == 4 and all(isinstance(t, ox.Triple) for t in triples)
@@ -73,14 +74,14 @@ def test_limit_and_construct_remotely(seed_server: Any) -> None:
 
 def test_a_malformed_query_is_a_service_error_with_the_servers_message(seed_server: Any) -> None:
     with pytest.raises(ServiceError) as err:
-        RemoteStore(seed_server.query_url).query("SELECT ?s WHERE { ?s ?p }")
+        RemoteStore(seed_server.query_url).answer("SELECT ?s WHERE { ?s ?p }")
     assert seed_server.query_url in str(err.value)
     assert err.value.exit_code == 3
 
 
 def test_an_update_is_refused_as_a_query(seed_server: Any) -> None:
     with pytest.raises(QueryError, match="--update"):
-        RemoteStore(seed_server.query_url).query("DROP ALL")
+        RemoteStore(seed_server.query_url).answer("DROP ALL")
 
 
 def test_unreachable_endpoint_exits_3_with_the_url() -> None:
@@ -94,7 +95,7 @@ def test_unreachable_endpoint_exits_3_with_the_url() -> None:
 def test_unreachable_endpoint_is_retried_then_reported() -> None:
     url = f"http://127.0.0.1:{free_port()}/query"
     with pytest.raises(ServiceError, match="cannot reach"):
-        RemoteStore(url, retries=2, backoff=0.01).query("ASK {}")
+        RemoteStore(url, retries=2, backoff=0.01).answer("ASK {}")
 
 
 def test_cli_runs_a_catalogue_query_remotely(seed_server: Any) -> None:
@@ -126,7 +127,7 @@ def test_update_only_with_update_flag(tmp_path: Path) -> None:
         assert refused.exit_code == 2
         done = CliRunner().invoke(main, [*args, "--update"])
         assert done.exit_code == 0, done.stderr
-        rows = RemoteStore(server.query_url).query("SELECT ?o WHERE { <http://e/a> ?p ?o }").rows
+        rows = RemoteStore(server.query_url).answer("SELECT ?o WHERE { <http://e/a> ?p ?o }").rows
         assert [r["o"].value for r in rows] == ["x"]
     finally:
         stop_server(server)

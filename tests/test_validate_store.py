@@ -10,9 +10,9 @@ import pyoxigraph as ox
 import pytest
 
 from actorgraph.build import build
-from actorgraph.load import load_project
 from actorgraph.project import Project, group_of
 from actorgraph.store import EmbeddedStore
+from actorgraph.store.load import load_project
 from actorgraph.validate import ENGINES, validate_store
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from .export import serialize
 from .fsutil import atomic_open
 from .jsonld import compacted, load_context, schema_org
-from .load import Loaded, load_project
 from .project import Project, SourceFile, group_of
 from .stats import Stats, compute
 from .store import EmbeddedStore
+from .store.load import Loaded, load_project
+from .store.persistent import ProjectStore
 from .validate import ENGINES, Report, validate_store
 
 #: The graph files ``build`` writes, by format.
@@ -53,6 +54,29 @@ def build(
     is in ``data/reference/``, and validation leaves it out too.
     """
     store, loaded = load_project(project, progress=progress)
+    # The project store on disk is written from the loaded graphs on a thread
+    # while validation and the exports run; it is published with dist/.
+    writer = ProjectStore(project).writer(store, loaded) if project.data_override is None else None
+    try:
+        result = _validate_and_write(project, store, loaded, out_dir, engine, lang, with_reference)
+    except BaseException:
+        if writer is not None:
+            writer.abandon()
+        raise
+    if writer is not None:
+        writer.finish()
+    return result
+
+
+def _validate_and_write(
+    project: Project,
+    store: EmbeddedStore,
+    loaded: list[Loaded],
+    out_dir: Path | None,
+    engine: str,
+    lang: str,
+    with_reference: bool,
+) -> BuildResult:
     stats = compute(store)
     skip = () if with_reference else ("reference",)
     report = validate_store(

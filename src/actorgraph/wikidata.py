@@ -19,10 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import USER_AGENT
-from .errors import LinkError
+from .errors import LinkError, ServiceError
 from .fsutil import atomic_write
 
 #: The public Wikidata Query Service, used by default.
@@ -89,42 +88,36 @@ class WikidataClient:
 
     def _ask(self, query: str) -> list[Row]:
         from SPARQLWrapper import JSON, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        from .remote import retryable, retrying
+        from .store import http
 
         client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         client.setQuery(query)
         client.setReturnFormat(JSON)
-        client.setTimeout(int(max(1, self.timeout)))
 
-        def ask() -> Any:
+        def count() -> None:
             self.asked += 1
-            return client.queryAndConvert()
 
         try:
-            result = retrying(
-                ask,
-                retryable=retryable,
+            response = http.send(
+                client._createRequest(),
+                timeout=self.timeout,
                 retries=self.retries,
                 backoff=self.backoff,
                 sleep=self.sleep,
+                what="Wikidata endpoint",
+                on_attempt=count,
             )
-        except SPARQLWrapperException as exc:
-            raise LinkError(
-                f"the endpoint refused the query: {str(exc).splitlines()[0]}",
-                field=self.endpoint,
-            ) from None
-        except Exception as exc:
-            raise LinkError(
-                f"endpoint unreachable or failing ({exc})",
-                field=self.endpoint,
-                hint="check the URL and the network, or run with --offline",
-            ) from None
+        except ServiceError as exc:
+            raise LinkError(exc.message, field=self.endpoint, hint=exc.hint or _OFFLINE) from None
         try:
+            result = json.loads(response.body)
             bindings = result["results"]["bindings"]
-        except (TypeError, KeyError):
+        except (ValueError, TypeError, KeyError):
             raise LinkError(
                 "the endpoint sent no SPARQL JSON results", field=self.endpoint
             ) from None
         return [{k: v["value"] for k, v in b.items()} for b in bindings]
+
+
+_OFFLINE = "check the URL and the network, or run with --offline"

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 from actorgraph.catalogue import Query
-from actorgraph.load import load_project
 from actorgraph.project import Project
-from actorgraph.query import bind, render, run_local
+from actorgraph.query import bind, render
+from actorgraph.store.load import load_project
+from actorgraph.store.sparql import run_local
 
 HERE = Path(__file__).resolve().parent
 

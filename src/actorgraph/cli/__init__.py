@@ -1,7 +1,11 @@
 """The ``actorgraph`` command: one verb per module, registered here.
 
+Verb modules are imported only when their verb runs (``actorgraph --help``
+imports none of them), so :data:`VERBS` carries each verb's one-line help;
+a test checks it against the verb's own docstring.
+
 Expected errors (:class:`~actorgraph.errors.ActorGraphError`) become a short
-message naming the file, line and field, and the exit code of DESIGN.md:
+message naming the file, line and field, and the exit code the error carries:
 0 done, 1 violations, 2 bad input or usage, 3 an external service failed.
 """
 
@@ -14,24 +18,38 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import ActorGraphError
 
-#: Verb modules, in the order ``--help`` lists them. Each defines ``command``.
-VERBS = (
-    "build",
-    "validate",
-    "query",
-    "queries",
-    "export",
-    "ingest",
-    "link",
-    "stats",
-)
+#: Verbs, in the order ``--help`` lists them, with their one-line help.
+#: Each is the module ``actorgraph.cli.<verb>``, which defines ``command``.
+VERBS: dict[str, str] = {
+    "build": "Load ontology, vocabularies, data, reference data and links; validate; write dist/.",
+    "validate": "Validate the project's graph, or the given FILES, against the shapes.",
+    "query": "Run a catalogue query (NAME), a query file (FILE.rq) or --text QUERY.",
+    "queries": "List the catalogue's queries: name, role, summary and parameters.",
+    "export": "Write the graph in one RDF format, deterministically.",
+    "ingest": "Turn actor sheets (directory pages in the seed's text format) into data/graph/<actor-slug>.ttl.",
+    "link": "Link the organisations of data/graph to the gazetteer (data/reference/) and to Wikidata.",
+    "stats": "Counts per named graph, per class and per source.",
+}
 
 
 class ActorGraphGroup(click.Group):
-    """A group that turns expected errors into messages and exit codes."""
+    """A group that loads verbs on demand and turns expected errors into
+    messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(VERBS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in VERBS:
+            return None
+        command: click.Command = import_module(f".{name}", __name__).command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl(list(VERBS.items()))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -54,8 +72,24 @@ def report_error(exc: ActorGraphError) -> None:
         click.echo(f"  hint: {exc.hint}", err=True)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .. import __version__
+
+    click.echo(f"actorgraph, version {__version__}")
+    ctx.exit()
+
+
 @click.group(cls=ActorGraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="actorgraph")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option(
     "-C",
     "--directory",
@@ -80,7 +114,4 @@ def main(ctx: click.Context, directory: Path | None) -> None:
         ctx.obj["directory"] = directory
 
 
-for _verb in VERBS:
-    main.add_command(import_module(f".{_verb}", __name__).command)
-
-__all__ = ["main"]
+__all__ = ["VERBS", "main"]

@@ -11,9 +11,9 @@ from .. import jsonld
 from ..errors import ActorGraphError
 from ..export import EXPORT_FORMATS, select_graphs, serialize
 from ..fsutil import atomic_write
-from ..load import load_project
 from ..project import GROUPS
-from .common import project_from
+from ..store import embedded_copy
+from .common import STORE, project_from, store_from
 
 FORMATS = (*EXPORT_FORMATS, "jsonld")
 FRAME_GROUPS = ("data", "links")
@@ -53,6 +53,7 @@ FRAME_GROUPS = ("data", "links")
     type=click.Choice(jsonld.PROFILES),
     help="JSON-LD: per organisation, the schema.org block a web page embeds.",
 )
+@STORE
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -61,6 +62,7 @@ def command(
     groups: tuple[str, ...],
     frame: str | None,
     profile: str | None,
+    store_url: str | None,
 ) -> None:
     """Write the graph in one RDF format, deterministically (same input, same bytes).
 
@@ -70,6 +72,7 @@ def command(
       actorgraph export --format nq --graph data --graph links
       actorgraph export --format jsonld --frame organisation --graph data
       actorgraph export --format jsonld --profile schema.org
+      actorgraph export --format nq --store http://127.0.0.1:7878/query
     """
     if fmt is None:
         suffix = output.suffix.lstrip(".") if output else ""
@@ -83,10 +86,13 @@ def command(
         # Frames are the actors' view for web pages; framing the whole gazetteer
         # (every French local authority) with pyld would take minutes.
         groups = FRAME_GROUPS
-    # Only the groups exported are loaded (the gazetteer is most of the project),
-    # with the ontology and vocabularies, whose classes frames and blocks read.
-    loaded = {*groups, "ontology", "vocabulary"} if groups else None
-    store, _ = load_project(project, groups=loaded)
+    store = store_from(ctx, store_url)
+    # Only the graphs exported (with the ontology and vocabularies, whose
+    # classes frames and blocks read) cross from a remote store.
+    wanted = select_graphs(store, groups or None)
+    if groups:
+        wanted = sorted({*wanted, *select_graphs(store, ("ontology", "vocabulary"))})
+    store = embedded_copy(store, wanted)
     graphs = select_graphs(store, groups or None)
     if fmt == "jsonld":
         context = jsonld.load_context(project)

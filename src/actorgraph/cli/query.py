@@ -8,19 +8,17 @@ import click
 
 from ..catalogue import Query
 from ..errors import QueryError
-from ..load import load_project
 from ..query import (
     GRAPH_FORMATS,
     SELECT_FORMATS,
     bind,
     find_query,
     parse_assignments,
-    query_form,
     render,
-    run_local,
     unknown_entities,
 )
-from .common import console, project_from
+from ..store.sparql import query_form
+from .common import STORE, console, project_from, store_from
 
 
 @click.command("query")
@@ -42,15 +40,17 @@ from .common import console, project_from
     help="Output format [default: table, or ttl for CONSTRUCT/DESCRIBE].",
 )
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most this many rows.")
+@click.option("--offset", type=click.IntRange(min=0), help="Skip this many rows first.")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     help="Give up after this many seconds.",
 )
+@STORE
 @click.option(
     "--endpoint",
     metavar="URL",
-    help="Run on this SPARQL 1.1 query endpoint instead of the local graph.",
+    help="Same as --store (kept for scripts written before it).",
 )
 @click.option(
     "--update-endpoint", metavar="URL", help="Update endpoint (default: derived from --endpoint)."
@@ -66,7 +66,9 @@ def command(
     params: tuple[str, ...],
     fmt: str | None,
     limit: int | None,
+    offset: int | None,
     timeout: float | None,
+    store_url: str | None,
     endpoint: str | None,
     update_endpoint: str | None,
     allow_update: bool,
@@ -82,20 +84,22 @@ def command(
     Examples:
       actorgraph query partners-of --param org=la-27e-region
       actorgraph query search -p text=democratie --format csv
-      actorgraph query stats --endpoint http://127.0.0.1:7878/query
+      actorgraph query stats --store http://127.0.0.1:7878/query
       actorgraph query --text 'SELECT * WHERE { ?s ?p ?o }' --limit 5 --format json
     """
     if (name is None) == (text is None):
         raise QueryError("give either NAME|FILE.rq or --text QUERY", field="NAME")
-    project = None
     if text is not None:
         query = Query.from_text("text", text)
     else:
-        project = project_from(ctx)
-        query = find_query(project.queries_dir, name or "")
+        query = find_query(project_from(ctx).queries_dir, name or "")
     values = parse_assignments(params)
     bindings = bind(query, values) if (query.params or values) else {}
     form = query_form(query.text)
+
+    if store_url and endpoint and store_url != endpoint:
+        raise QueryError("give --store or --endpoint, not both", field="--store")
+    url = store_url or endpoint
 
     if form == "UPDATE":
         if not allow_update:
@@ -103,28 +107,22 @@ def command(
                 "this is a SPARQL update; queries are read-only unless --update is given",
                 field="--update",
             )
-        if endpoint is None:
+        if url is None:
             raise QueryError(
-                "--update needs --endpoint: the local graph is rebuilt from the project's files on each run",
+                "--update needs --store URL (or --endpoint URL): the project store is made "
+                "from the project's files, which are what to edit",
                 field="--update",
             )
-        from ..remote import RemoteStore
+        from ..store.remote import RemoteStore
 
-        RemoteStore(endpoint, update_endpoint, timeout=timeout or 30.0).update(query.text, bindings)
+        RemoteStore(url, update_endpoint, timeout=timeout or 30.0).update(query.text, bindings)
         click.echo("update done", err=True)
         return
 
-    if endpoint is not None:
-        from ..remote import RemoteStore
-
-        remote = RemoteStore(endpoint, update_endpoint, timeout=timeout or 30.0)
-        answer = remote.query(query.text, bindings, limit=limit)
-    else:
-        project = project or project_from(ctx)
-        store, _ = load_project(project)
-        for note in unknown_entities(store, query, bindings):
-            click.echo(f"note: {note}", err=True)
-        answer = run_local(store, query.text, bindings, limit=limit, timeout=timeout)
+    store = store_from(ctx, url, timeout=timeout)
+    for note in unknown_entities(store, query, bindings):
+        click.echo(f"note: {note}", err=True)
+    answer = store.answer(query.text, bindings, limit=limit, offset=offset, timeout=timeout)
 
     fmt = fmt or ("ttl" if form in ("CONSTRUCT", "DESCRIBE") else "table")
     output = render(answer, fmt, hide=bindings)

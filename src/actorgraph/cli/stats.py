@@ -7,10 +7,9 @@ import json
 import click
 from rich.table import Table
 
-from ..load import load_project
 from ..namespaces import curie
 from ..stats import compute
-from .common import console, project_from
+from .common import STORE, console, store_from
 
 
 def short(iri: str) -> str:
@@ -22,17 +21,17 @@ def short(iri: str) -> str:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@STORE
 @click.pass_context
-def command(ctx: click.Context, fmt: str) -> None:
+def command(ctx: click.Context, fmt: str, store_url: str | None) -> None:
     """Counts per named graph, per class and per source.
 
     \b
     Example:
       actorgraph stats --format json
+      actorgraph stats --store http://127.0.0.1:7878/query
     """
-    project = project_from(ctx)
-    store, _ = load_project(project)
-    stats = compute(store)
+    stats = compute(store_from(ctx, store_url))
     if fmt == "json":
         click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
         return

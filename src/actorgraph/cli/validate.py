@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
-from ..load import load_files, load_project
+from ..project import group_of
+from ..store import embedded_copy
+from ..store.load import load_files
 from ..validate import validate_store
-from .common import ENGINE, LANG, project_from
+from .common import ENGINE, LANG, STORE, project_from, store_from
 
 
 @click.command("validate")
@@ -35,6 +37,7 @@ from .common import ENGINE, LANG, project_from
     help="Also run SHACL on the gazetteer (data/reference/); slow, left out by default.",
 )
 @LANG
+@STORE
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -44,6 +47,7 @@ def command(
     severity: str,
     with_reference: bool,
     lang: str,
+    store_url: str | None,
 ) -> None:
     """Validate the project's graph, or the given FILES, against the shapes
     (ontology/shapes/) and the *-violation.rq checks of queries/.
@@ -56,19 +60,22 @@ def command(
     Examples:
       actorgraph validate
       actorgraph validate --format json --lang fr data/graph/la-27e-region.ttl
+      actorgraph validate --store http://127.0.0.1:7878/query
     """
     project = project_from(ctx)
+    skip = () if with_reference else ("reference",)
     if files:
         store, _ = load_files(project, files)
     else:
-        store, _ = load_project(project)
+        found = store_from(ctx, store_url)
+        store = embedded_copy(found, [g for g in found.graphs() if group_of(g) not in skip])
     report = validate_store(
         store,
         project.shapes_files,
         project.queries_dir,
         engine=engine,
         lang=lang,
-        skip_groups=() if with_reference else ("reference",),
+        skip_groups=skip,
     )
     keep = ("Violation", "Warning", "Info")[: ("Violation", "Warning", "Info").index(severity) + 1]
     shown = type(report)([r for r in report.results if r.severity in keep], report.engine)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..errors import IngestError, ValidationFailed
 from ..fsutil import atomic_write
-from ..load import load_project, load_sources
 from ..namespaces import AG
 from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
 from ..store import EmbeddedStore
+from ..store.load import load_project, load_sources
 from ..validate import Report, validate_store
 from .recognise import Gazetteer, Vocabularies, gazetteer_from_store, vocabularies_from_store
 from .relations import Extraction, Extractor

@@ -1,6 +1,5 @@
-"""The embedded store (pyoxigraph, in memory or on disk); remote SPARQL 1.1
-servers are reached through :mod:`actorgraph.remote`, and
-:mod:`actorgraph.query` runs the same questions on either.
+"""The embedded engine of the store port: pyoxigraph, in memory or on disk
+(the project store, :mod:`actorgraph.store.persistent`, opens it read-only).
 
 >>> store = EmbeddedStore()
 >>> store.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g")
@@ -13,7 +12,6 @@ servers are reached through :mod:`actorgraph.remote`, and
 
 from __future__ import annotations
 
-import gzip
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,77 +20,24 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import LoadError, QueryError
-
-#: File extension → pyoxigraph format.
-FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-
-QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
-
-
-def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
-    """The RDF format of a file name (``x.ttl``, ``x.nt.gz``) or format name (``ttl``)."""
-    text = str(name_or_path).lower().removesuffix(".gz")
-    key = text.rsplit(".", 1)[-1]
-    try:
-        return FORMATS[key]
-    except KeyError:
-        raise LoadError(
-            f"unknown RDF format {key!r}; expected one of {', '.join(sorted(FORMATS))}",
-            file=str(name_or_path) if "." in text else None,
-        ) from None
-
-
-def read_source(path: Path) -> bytes:
-    """The bytes of a source file, checked: present, not empty, UTF-8."""
-    if not path.exists():
-        raise LoadError("file not found", file=path)
-    if not path.is_file():
-        raise LoadError("not a file", file=path)
-    try:
-        raw = path.read_bytes()
-        if path.name.endswith(".gz"):
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError) as exc:
-        raise LoadError(f"cannot read: {exc}", file=path) from None
-    if not raw.strip():
-        raise LoadError("file is empty", file=path)
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise LoadError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            file=path,
-            line=line,
-        ) from None
-    return raw
-
-
-def syntax_error(exc: SyntaxError, file: str | Path | None) -> LoadError:
-    """A pyoxigraph syntax error as a :class:`LoadError` with file and line."""
-    message = exc.msg or str(exc)
-    # pyoxigraph says "Parser error between line L column C and …: message".
-    if message.startswith("Parser error") and ": " in message:
-        message = message.split(": ", 1)[1]
-    return LoadError(f"syntax error: {message}", file=file, line=exc.lineno, column=exc.offset)
+from ..errors import LoadError, QueryError
+from .files import QUAD_FORMATS, rdf_format, read_source, syntax_error
+from .sparql import Answer, Term, run_local
 
 
 class EmbeddedStore:
     """A pyoxigraph store, in memory (``path=None``) or in an on-disk folder."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.ox = ox.Store(str(path)) if path is not None else ox.Store()
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self.ox = ox.Store()
+        else:
+            try:
+                self.ox = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+            except OSError as exc:
+                raise LoadError(f"cannot open the store: {exc}", file=path) from None
+        self.read_only = read_only
+        self.label = str(path) if path is not None else "memory"
 
     # ---- loading -------------------------------------------------------
     def load_bytes(
@@ -103,10 +48,13 @@ class EmbeddedStore:
         graph: str | None = None,
         base_iri: str | None = None,
         file: str | Path | None = None,
+        bulk: bool = False,
     ) -> int:
         """Parse ``data`` into ``graph`` (quads formats keep their own graphs).
 
-        Returns the number of quads added. Nothing is added on a syntax error.
+        Returns the number of quads added. Nothing is added on a syntax error,
+        unless ``bulk``: the faster bulk loader of an on-disk store may leave
+        part of the file behind, for callers that throw the store away on error.
         """
         rdf_fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
         quads_file = rdf_fmt in QUAD_FORMATS
@@ -115,7 +63,12 @@ class EmbeddedStore:
         before = self.count(graph) if target is not None else len(self.ox)
         try:
             # Store.load is transactional: a syntax error leaves the store unchanged.
-            self.ox.load(data, format=rdf_fmt, base_iri=base_iri, to_graph=target)
+            if bulk:
+                self.ox.bulk_load(data, format=rdf_fmt, base_iri=base_iri, to_graph=target)
+                if target is not None:
+                    self.ox.add_graph(target)
+            else:
+                self.ox.load(data, format=rdf_fmt, base_iri=base_iri, to_graph=target)
         except SyntaxError as exc:
             raise syntax_error(exc, file) from None
         except ValueError as exc:
@@ -175,6 +128,70 @@ class EmbeddedStore:
                     row[name] = term
             rows.append(row)
         return rows
+
+    def answer(
+        self,
+        text: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
+        """Run a read-only query (the port's entry point for verbs)."""
+        answer = run_local(
+            self,
+            text,
+            bindings,
+            limit=None if limit is None else limit + (offset or 0),
+            timeout=timeout,
+        )
+        if offset:
+            answer.rows = answer.rows[offset:]
+            answer.triples = answer.triples[offset:]
+        return answer
+
+    def ask(self, text: str, bindings: Mapping[str, Any] | None = None) -> bool:
+        return bool(self.query(text, bindings))
+
+    def construct(self, text: str, bindings: Mapping[str, Any] | None = None) -> list[ox.Triple]:
+        return list(self.query(text, bindings))
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        node = ox.NamedNode(iri)
+        return [q.triple for q in self.ox.quads_for_pattern(node, None, None)]
+
+    def update(self, text: str, bindings: Mapping[str, Term] | None = None) -> None:
+        if self.read_only:
+            raise QueryError(f"the store {self.label} is read-only")
+        if bindings:
+            from .sparql import add_values
+
+            text = add_values(text, bindings)
+        try:
+            self.ox.update(text)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
+        except OSError as exc:
+            raise QueryError(f"update failed: {exc}") from None
+
+    def read_graph(self, graph: str) -> bytes:
+        return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+
+    def replace_graph(self, graph: str, data: bytes, fmt: str = "nt") -> None:
+        node = ox.NamedNode(graph)
+        fresh = EmbeddedStore()
+        fresh.load_bytes(data, fmt, graph=graph)  # parsed first: a bad graph leaves the old one
+        self.ox.remove_graph(node)
+        self.ox.add_graph(node)
+        self.ox.extend(fresh.ox.quads_for_pattern(None, None, None, node))
+
+    def dump(self, graphs: Iterable[str] | None = None) -> bytes:
+        if graphs is None:
+            return self.ox.dump(format=ox.RdfFormat.N_QUADS) or b""
+        return b"".join(
+            (self.read_graph(g)).replace(b" .\n", f" <{g}> .\n".encode()) for g in graphs
+        )
 
     # ---- reading -------------------------------------------------------
     def graphs(self) -> list[str]:
@@ -241,7 +258,8 @@ class EmbeddedStore:
         set aside (dumped, removed) and put back when the block ends, however it
         ends; otherwise the kept ones are copied (:meth:`subset`). Graphs with
         blank nodes are never set aside (their nodes would not come back the
-        same). The block must not change the store.
+        same), nor is anything of a read-only store. The block must not change
+        the store.
 
         >>> s = EmbeddedStore()
         >>> s.load_bytes(b'<http://e/a> <http://e/p> "x", "y" .', "ttl", graph="http://e/big")
@@ -264,7 +282,11 @@ class EmbeddedStore:
             return
         named = [g for g in others if isinstance(g, ox.NamedNode)]
         saved: list[tuple[ox.NamedNode, bytes]] = []
-        if len(named) == len(others) and self._smaller(named, [ox.NamedNode(g) for g in keep]):
+        if (
+            len(named) == len(others)
+            and not self.read_only
+            and self._smaller(named, [ox.NamedNode(g) for g in keep])
+        ):
             for g in named:
                 data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b""
                 if b"_:" in data:  # blank nodes (or "_:" in a literal): copy instead

@@ -1,0 +1,236 @@
+"""A remote SPARQL 1.1 server behind the store port.
+
+Queries and updates follow the SPARQL 1.1 Protocol (requests encoded by
+SPARQLWrapper), whole graphs the SPARQL 1.1 Graph Store HTTP Protocol; every
+request goes through :mod:`actorgraph.store.http`, so it carries the
+project's User-Agent and one overall deadline, and a failure becomes a
+:class:`~actorgraph.errors.ServiceError` (exit code 3) naming the URL.
+Parameters are bound with a ``VALUES`` block made of serialised RDF terms
+(:func:`actorgraph.store.sparql.add_values`), never pasted into the text.
+
+>>> store = RemoteStore("http://127.0.0.1:7878/query")
+>>> store.update_endpoint, store.graph_store
+('http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+
+from .. import USER_AGENT
+from ..errors import QueryError, ServiceError
+from . import http
+from .sparql import Answer, Term, add_values, answer_from, query_form
+
+_NT = "application/n-triples"
+
+
+def check_url(url: str, field: str = "--store") -> str:
+    """``url`` when it is an http(s) URL with a host, else a usage error."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise QueryError(f"not an http(s) URL: {url!r}", field=field)
+    return url
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint (query; update and graph store when known).
+
+    ``endpoint`` is the query URL. The update URL and the Graph Store
+    Protocol URL default to Oxigraph's and Fuseki's layout (``…/query`` →
+    ``…/update`` and ``…/store``); other servers name them explicitly.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        update_endpoint: str | None = None,
+        *,
+        graph_store: str | None = None,
+        timeout: float = http.DEFAULT_TIMEOUT,
+        retries: int = 2,
+        backoff: float = 0.25,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.endpoint = check_url(endpoint)
+        base = endpoint.removesuffix("/query") if endpoint.endswith("/query") else None
+        if update_endpoint is None and base is not None:
+            update_endpoint = base + "/update"
+        if graph_store is None and base is not None:
+            graph_store = base + "/store"
+        self.update_endpoint = update_endpoint or endpoint
+        self.graph_store = graph_store
+        self.label = endpoint
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+
+    # ---- transport -------------------------------------------------------
+    def _send(
+        self,
+        request: urllib.request.Request,
+        what: str = "SPARQL endpoint",
+        *,
+        missing_ok: bool = False,
+    ) -> http.Response:
+        extra: dict[str, Any] = {"sleep": self._sleep} if self._sleep else {}
+        if missing_ok:
+            extra["answers"] = {404}
+        return http.send(
+            request,
+            timeout=self.timeout,
+            retries=self.retries,
+            backoff=self.backoff,
+            what=what,
+            **extra,
+        )
+
+    def _protocol(self, url: str, text: str, fmt: str | None) -> http.Response:
+        client = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
+        client.setMethod(POST)
+        client.setQuery(text)
+        if fmt is not None:
+            client.setReturnFormat(fmt)
+        return self._send(client._createRequest())
+
+    # ---- queries ---------------------------------------------------------
+    def answer(
+        self,
+        text: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
+        """Run a read-only query; parameters go into a ``VALUES`` block."""
+        form = query_form(text)
+        if form == "UPDATE":
+            raise QueryError("this is an update, not a query; pass --update to change the store")
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        sent = add_values(text, bindings or {})
+        if timeout is not None and timeout < self.timeout:
+            saved, self.timeout = self.timeout, timeout
+            try:
+                response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON)
+            finally:
+                self.timeout = saved
+        else:
+            response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON)
+        try:
+            if graph:
+                parsed: Any = ox.parse(response.body, format=_graph_format(response.media_type))
+            else:
+                parsed = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
+            result = answer_from(parsed, form, None if limit is None else limit + (offset or 0))
+        except (SyntaxError, ValueError) as exc:
+            raise ServiceError(
+                f"{self.endpoint}: the answer is not valid SPARQL results: {_first_line(exc)}"
+            ) from None
+        if offset:
+            result.rows = result.rows[offset:]
+            result.triples = result.triples[offset:]
+        return result
+
+    def select(
+        self, text: str, bindings: Mapping[str, Any] | None = None, *, union: bool = True
+    ) -> list[dict[str, Any]]:
+        return self.answer(text, bindings).rows
+
+    def ask(self, text: str, bindings: Mapping[str, Any] | None = None) -> bool:
+        return bool(self.answer(text, bindings).boolean)
+
+    def construct(self, text: str, bindings: Mapping[str, Any] | None = None) -> list[ox.Triple]:
+        return self.answer(text, bindings).triples
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        return self.construct(
+            f"CONSTRUCT {{ <{ox.NamedNode(iri).value}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
+        )
+
+    def update(self, text: str, bindings: Mapping[str, Term] | None = None) -> None:
+        """Run a SPARQL update on the update endpoint."""
+        sent = add_values(text, bindings) if bindings else text
+        self._protocol(self.update_endpoint, sent, None)
+
+    # ---- graphs ----------------------------------------------------------
+    def graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        pattern = (
+            f"GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }}"
+            if graph
+            else "GRAPH ?g { ?s ?p ?o }"
+        )
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        return int(rows[0]["n"].value) if rows else 0
+
+    def _graph_url(self, graph: str) -> str:
+        if self.graph_store is None:
+            raise QueryError(
+                f"{self.endpoint}: no Graph Store Protocol URL known for this server",
+                field="--store",
+            )
+        return f"{self.graph_store}?{urllib.parse.urlencode({'graph': graph})}"
+
+    def read_graph(self, graph: str) -> bytes:
+        """One named graph as N-Triples (Graph Store Protocol GET, CONSTRUCT otherwise)."""
+        if self.graph_store is not None:
+            request = urllib.request.Request(self._graph_url(graph), headers={"Accept": _NT})
+            response = self._send(request, "graph store", missing_ok=True)
+            if response.status == 404:  # no such graph: an empty one
+                return b""
+            try:
+                parsed = ox.parse(response.body, format=_graph_format(response.media_type))
+                return ox.serialize(parsed, format=ox.RdfFormat.N_TRIPLES) or b""
+            except (SyntaxError, ValueError) as exc:
+                raise ServiceError(
+                    f"{self.graph_store}: the graph is not valid RDF: {_first_line(exc)}"
+                ) from None
+        node = ox.NamedNode(graph)
+        triples = self.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}"
+        )
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def replace_graph(self, graph: str, data: bytes, fmt: str = "nt") -> None:
+        """Replace ``graph`` whole (Graph Store Protocol PUT)."""
+        media = {"nt": _NT, "ttl": "text/turtle"}.get(fmt)
+        if media is None:
+            raise QueryError(f"cannot send a graph as {fmt!r}", field="--format")
+        request = urllib.request.Request(
+            self._graph_url(graph), data=data, method="PUT", headers={"Content-Type": media}
+        )
+        self._send(request, "graph store")
+
+    def dump(self, graphs: Iterable[str] | None = None) -> bytes:
+        """Named graphs as N-Quads, one Graph Store request per graph."""
+        out = []
+        for graph in graphs if graphs is not None else self.graphs():
+            data = self.read_graph(graph)
+            if data:
+                out.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
+        return b"".join(out)
+
+
+def _graph_format(media_type: str) -> ox.RdfFormat:
+    return {
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "text/plain": ox.RdfFormat.N_TRIPLES,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        "application/ld+json": ox.RdfFormat.JSON_LD,
+    }.get(media_type, ox.RdfFormat.TURTLE)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__

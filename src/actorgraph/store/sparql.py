@@ -1,0 +1,240 @@
+r"""SPARQL text and answers, shared by every engine behind the store port.
+
+The form of a query, whether it calls another endpoint, a ``VALUES`` block of
+parameters for servers that cannot take bindings beside the query, and
+:class:`Answer`, what any store returns.
+
+>>> query_form("PREFIX x: <http://e/> # SELECT\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+'CONSTRUCT'
+>>> add_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal('a"b')})
+'SELECT ?s WHERE { VALUES (?o) { ("a\\"b") } ?s ?p ?o }'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import QueryError
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+_UPDATE_WORDS = {
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+}
+_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+
+
+_TOKEN = re.compile(
+    r"""(?P<skip>\#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+    |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>)
+    |(?P<var>[?$]\w+)|(?P<word>[A-Za-z_:][\w.:-]*)|(?P<punct>[{}()*])""",
+    re.VERBOSE,
+)
+
+
+def _tokens(text: str, variables: bool = False) -> Iterable[tuple[int, str]]:
+    """Positions and texts of the significant tokens: comments, strings and IRIs skipped."""
+    for match in _TOKEN.finditer(text):
+        if match.group("skip") is None and (variables or match.group("var") is None):
+            yield match.start(), match.group(0)
+
+
+def query_form(text: str) -> str:
+    """``SELECT``, ``CONSTRUCT``, ``DESCRIBE``, ``ASK`` or ``UPDATE``."""
+    for _, token in _tokens(text):
+        word = token.upper()
+        if word in _FORMS:
+            return word
+        if word in _UPDATE_WORDS:
+            return "UPDATE"
+    raise QueryError("no SELECT, CONSTRUCT, DESCRIBE, ASK or update operation found")
+
+
+def uses_service(text: str) -> bool:
+    r"""Does the query call another endpoint (a ``SERVICE`` clause)?
+
+    >>> uses_service("SELECT * WHERE { SERVICE <http://e/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("# no SERVICE here\nSELECT * WHERE { ?s ?p 'SERVICE' }")
+    False
+    """
+    return any(token.upper() == "SERVICE" for _, token in _tokens(text))
+
+
+def values_block(bindings: Mapping[str, Term]) -> str:
+    """``VALUES (?a ?b) { (term term) }`` with each term in N-Triples form."""
+    names = " ".join(f"?{n}" for n in bindings)
+    terms = " ".join(str(t) for t in bindings.values())
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def add_values(text: str, bindings: Mapping[str, Term]) -> str:
+    """The query with a ``VALUES`` block of ``bindings`` opening its ``WHERE`` groups.
+
+    Used for servers that cannot take bindings beside the query. It follows
+    the scoping of pyoxigraph's substitutions: the outermost ``WHERE`` gets
+    every parameter, a subquery only those its ``SELECT`` projects.
+    """
+    if not bindings:
+        return text
+    for name in bindings:
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            raise QueryError(f"invalid parameter name {name!r}", field="--param")
+    inserts: list[tuple[int, str]] = []
+    selects: list[set[str] | None] = []  # projections of the SELECTs seen, None for ``*``
+    projecting = False
+    depth = 0
+    after_as = False
+    pending = False
+    first = True
+    for pos, token in _tokens(text, variables=True):
+        upper = token.upper()
+        if upper == "SELECT":
+            selects.append(set())
+            projecting, depth, after_as = True, 0, False
+            continue
+        if upper in ("ASK", "WHERE"):
+            projecting, pending = False, True
+            continue
+        if projecting:
+            if token == "{" and depth == 0:
+                projecting, pending = False, True
+            else:
+                if token == "(":
+                    depth += 1
+                elif token == ")":
+                    depth -= 1
+                elif token == "*" and depth == 0:
+                    selects[-1] = None
+                elif token[0] in "?$" and (depth == 0 or after_as):
+                    projection = selects[-1]
+                    if projection is not None:
+                        projection.add(token[1:])
+                after_as = upper == "AS"
+                continue
+        if token == "{" and pending:
+            pending = False
+            scope = None if first else selects[-1] if selects else None
+            first = False
+            names = [n for n in bindings if scope is None or n in scope]
+            if names:
+                inserts.append((pos + 1, values_block({n: bindings[n] for n in names})))
+        elif upper not in ("FROM", "NAMED"):
+            pending = False
+    if not inserts:
+        raise QueryError("a query with parameters needs a WHERE { … } clause to bind them remotely")
+    for pos, block in reversed(inserts):
+        text = f"{text[:pos]} {block}{text[pos:]}"
+    return text
+
+
+@dataclass
+class Answer:
+    """What a query returned: rows (SELECT), a boolean (ASK) or triples."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    def row_keys(self) -> set[tuple[tuple[str, str], ...]]:
+        """The rows as a set of (variable, N-Triples term) tuples, for comparisons."""
+        return {tuple(sorted((k, str(v)) for k, v in row.items())) for row in self.rows}
+
+
+def answer_from(result: Any, form: str, limit: int | None = None) -> Answer:
+    """An :class:`Answer` from pyoxigraph query results (local or parsed)."""
+    if isinstance(result, ox.QueryBoolean) or form == "ASK":
+        return Answer("ASK", boolean=bool(result))
+    if isinstance(result, ox.QueryTriples) or form in ("CONSTRUCT", "DESCRIBE"):
+        triples: list[ox.Triple] = []
+        for i, item in enumerate(result):
+            if limit is not None and i >= limit:
+                return Answer(form, triples=triples, truncated=True)
+            triples.append(item.triple if isinstance(item, ox.Quad) else item)
+        return Answer(form, triples=triples)
+    names = [v.value for v in result.variables]
+    rows: list[dict[str, Term]] = []
+    for i, solution in enumerate(result):
+        if limit is not None and i >= limit:
+            return Answer("SELECT", names, rows, truncated=True)
+        rows.append({n: solution[n] for n in names if solution[n] is not None})
+    return Answer("SELECT", names, rows)
+
+
+def run_local(
+    store: Any,
+    text: str,
+    bindings: Mapping[str, Term] | None = None,
+    *,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> Answer:
+    """Run a read-only query on an :class:`~actorgraph.store.EmbeddedStore`.
+
+    >>> from actorgraph.store import EmbeddedStore
+    >>> s = EmbeddedStore()
+    >>> s.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g")
+    1
+    >>> run_local(s, "SELECT ?s ?o WHERE { ?s ?p ?o }", {"o": ox.Literal("x")}).rows[0]["s"]
+    <NamedNode value=http://e/a>
+
+    A bound parameter must be selected (pyoxigraph's substitution rule):
+
+    >>> run_local(s, "SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal("x")})
+    Traceback (most recent call last):
+    actorgraph.errors.QueryError: --param o: the query must select ?o to take it as a parameter (SELECT ?o …)
+    """
+    form = query_form(text)
+    if form == "UPDATE":
+        raise QueryError("this is an update, not a query; pass --update to change the store")
+
+    def work() -> Answer:
+        try:
+            return answer_from(store.query(text, bindings), form, limit)
+        except RuntimeError as exc:
+            match = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
+            if not match:
+                raise QueryError(f"query failed: {exc}") from None
+            name = match.group(1)
+            raise QueryError(
+                f"the query must select ?{name} to take it as a parameter (SELECT ?{name} …)",
+                field=f"--param {name}",
+            ) from None
+
+    if timeout is None:
+        return work()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["answer"] = work()
+        except BaseException as exc:  # handed back to the caller's thread
+            box["error"] = exc
+
+    # pyoxigraph cannot cancel a running query: give up waiting and report it.
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryError(f"query took longer than {timeout:g} s", field="--timeout")
+    if "error" in box:
+        raise box["error"]
+    return box["answer"]
