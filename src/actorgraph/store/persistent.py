@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -197,6 +198,13 @@ class ProjectStore:
     def _use(self, name: str, *, block: bool = True) -> _Held:
         return _Held(self.folder / f"{name}.use", fcntl.LOCK_SH, block=block)
 
+    def _discard(self, name: str, held: _Held) -> None:
+        """Remove a generation that failed while being made."""
+        gc.collect()  # a store still referenced from a cycle is closed first
+        held.close()
+        shutil.rmtree(self.folder / name, ignore_errors=True)
+        (self.folder / f"{name}.use").unlink(missing_ok=True)
+
     def _publish(self, name: str) -> None:
         atomic_write(self.folder / "CURRENT", name + "\n")
 
@@ -304,15 +312,19 @@ class ProjectStore:
         """A new generation loaded from every source file."""
         name = self._new_name()
         held = self._use(name)
+        store: EmbeddedStore | None = None
         try:
             store = EmbeddedStore(self.folder / name)
             loaded = [load_source(store, s, bulk=True) for s in _unique(sources)]
             store.ox.flush()
             del store
             self._write_manifest(name, loaded)
-        except BaseException:
-            shutil.rmtree(self.folder / name, ignore_errors=True)
-            raise
+        except BaseException as exc:
+            # The traceback's frames hold the open store: drop them, so that
+            # it is closed before its folder is removed.
+            store = None  # noqa: F841 (closes it)
+            self._discard(name, held)
+            raise exc.with_traceback(None) from None
         finally:
             held.close()
         return name
@@ -321,6 +333,7 @@ class ProjectStore:
         """A new generation: ``base`` with the changed graphs loaded again."""
         name = self._new_name()
         held = self._use(name)
+        store: EmbeddedStore | None = None
         try:
             source_store = ox.Store.read_only(str(self.folder / base))
             source_store.backup(str(self.folder / name))
@@ -362,9 +375,12 @@ class ProjectStore:
                 if rel not in refreshed
             ]
             self._write_manifest(name, [*loaded, *fresh])
-        except BaseException:
-            shutil.rmtree(self.folder / name, ignore_errors=True)
-            raise
+        except BaseException as exc:
+            # The traceback's frames hold the open store: drop them, so that
+            # it is closed before its folder is removed.
+            store = None  # noqa: F841 (closes it)
+            self._discard(name, held)
+            raise exc.with_traceback(None) from None
         finally:
             held.close()
         return name
@@ -430,7 +446,7 @@ class GenerationWriter:
                 self.owner._publish(self.name)
                 self.owner.collect()
         except BaseException:
-            shutil.rmtree(self.owner.folder / self.name, ignore_errors=True)
+            self.owner._discard(self.name, self.held)
             raise
         finally:
             self.held.close()
@@ -439,8 +455,7 @@ class GenerationWriter:
     def abandon(self) -> None:
         """Stop caring about the copy (a failed build): it is removed later."""
         self.thread.join()
-        shutil.rmtree(self.owner.folder / self.name, ignore_errors=True)
-        self.held.close()
+        self.owner._discard(self.name, self.held)
 
 
 def open_project_store(project: Project, notify: Notify | None = None) -> Any:
