@@ -260,3 +260,25 @@ def test_a_partnership_slug_joins_two_slugs_with_a_double_hyphen() -> None:
     for raw in ("a---b", "a-", "--a"):
         with pytest.raises(QueryError):
             resolve_param(part, raw)
+
+
+def test_a_parameter_pasted_with_its_line_end_is_the_same_entity(seed_only: Path) -> None:
+    plain = run("query", "partners-of", "-p", "org=la-27e-region", "-f", "csv", root=seed_only)
+    pasted = run("query", "partners-of", "-p", "org=la-27e-region\n", "-f", "csv", root=seed_only)
+    assert pasted[0] == 0 and "Traceback" not in pasted[2]
+    assert pasted[1] == plain[1]
+
+
+def test_an_iri_with_a_forbidden_character_is_a_usage_error() -> None:
+    code, _, err = run("query", "partners-of", "-p", "org=http://e/a b")
+    assert code == 2 and "--param org" in err and "Traceback" not in err
+
+
+def test_an_unknown_query_is_a_not_found_error() -> None:
+    from actorgraph.errors import NotFoundError, UsageError
+    from actorgraph.query import find_query
+
+    with pytest.raises(NotFoundError) as err:
+        find_query(ROOT / "queries", "partner-of")
+    assert isinstance(err.value, UsageError)
+    assert err.value.exit_code == 2 and err.value.http_status == 404

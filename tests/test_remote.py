@@ -131,3 +131,22 @@ def test_update_only_with_update_flag(tmp_path: Path) -> None:
         assert [r["o"].value for r in rows] == ["x"]
     finally:
         stop_server(server)
+
+
+def _rows(stdout: str) -> set[tuple[tuple[str, str], ...]]:
+    doc = json.loads(stdout)
+    return {
+        tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in b.items()))
+        for b in doc["results"]["bindings"]
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_the_cli_answers_the_same_through_store_url(seed_server: Any, case: dict[str, Any]) -> None:
+    args = ["-C", str(ROOT), "query", case["query"], "--format", "json"]
+    for name, value in case["params"].items():
+        args += ["-p", f"{name}={value}"]
+    local = CliRunner().invoke(main, args)
+    remote = CliRunner().invoke(main, [*args, "--store", seed_server.query_url])
+    assert local.exit_code == 0 and remote.exit_code == 0, (local.stderr, remote.stderr)
+    assert _rows(remote.stdout) == _rows(local.stdout)

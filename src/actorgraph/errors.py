@@ -8,6 +8,8 @@ into exit codes or HTTP statuses.
 'data/graph/x.ttl:3: unexpected end of file'
 >>> err.exit_code
 2
+>>> NotFoundError("no query named 'x'").http_status, ServiceError("down").exit_code
+(404, 3)
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ class ActorGraphError(Exception):
     """An expected failure, described for the person who caused it.
 
     ``file``, ``line`` and ``field`` locate the problem; ``hint`` says what to
-    do about it.
+    do about it. ``exit_code`` is what the command line exits with,
+    ``http_status`` what a server answers.
     """
 
     exit_code = EXIT_BAD_INPUT
+    http_status = 400
 
     def __init__(
         self,
@@ -69,9 +73,26 @@ class ActorGraphError(Exception):
 class LoadError(ActorGraphError):
     """A file could not be read or parsed."""
 
+    http_status = 500  # the project's own files: not the client's fault
 
-class QueryError(ActorGraphError):
-    """A query is unknown, malformed, or given wrong parameters."""
+
+class UsageError(ActorGraphError):
+    """A command or request is wrongly put: an unknown option value, a
+    missing argument, a malformed parameter."""
+
+
+class NotFoundError(ActorGraphError):
+    """What was asked for does not exist: a query name, an entity, a file."""
+
+    http_status = 404
+
+
+class QueryError(UsageError):
+    """A query is malformed, or given wrong parameters."""
+
+
+class UnknownQuery(QueryError, NotFoundError):
+    """No query of that name in the catalogue."""
 
 
 class IngestError(ActorGraphError):
@@ -82,12 +103,14 @@ class ValidationFailed(ActorGraphError):
     """The data does not conform to the shapes."""
 
     exit_code = EXIT_VIOLATIONS
+    http_status = 422
 
 
 class ServiceError(ActorGraphError):
     """An external service (SPARQL endpoint, Wikidata) failed or was unreachable."""
 
     exit_code = EXIT_SERVICE
+    http_status = 502
 
 
 class LinkError(ServiceError):

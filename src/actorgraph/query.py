@@ -29,7 +29,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .catalogue import LITERAL_TYPES, Param, Query, catalogue
-from .errors import QueryError
+from .errors import QueryError, UnknownQuery
 from .namespaces import KINDS, PREFIXES, curie
 from .slug import SLUG
 from .store.files import FORMATS
@@ -75,7 +75,8 @@ def resolve_param(param: Param, raw: str) -> Term:
     """The RDF term ``raw`` stands for, given the parameter's declared type."""
     kind = param.type
     if kind in KINDS or kind == "iri":
-        if kind in KINDS and SLUG.match(raw):
+        raw = raw.strip()  # a value pasted with its line end
+        if kind in KINDS and SLUG.fullmatch(raw):
             return ox.NamedNode(str(KINDS[kind][raw]))
         try:
             node = resolve_iri(raw)
@@ -324,7 +325,7 @@ def find_query(queries_dir: Path, name_or_file: str) -> Query:
     names = [q.name for q in catalogue(queries_dir)]
     close = difflib.get_close_matches(name_or_file, names, n=3, cutoff=0.7)
     hint = f"did you mean {', '.join(close)}?" if close else "run `actorgraph queries` for the list"
-    raise QueryError(f"no query named {name_or_file!r} in {queries_dir}", field="NAME", hint=hint)
+    raise UnknownQuery(f"no query named {name_or_file!r} in {queries_dir}", field="NAME", hint=hint)
 
 
 __all__ = [
