@@ -203,3 +203,22 @@ def test_the_manifest_records_each_files_hash_and_graph(tmp_path: Path) -> None:
     assert entry["sha256"] == digest
     assert entry["graph"] == "https://w3id.org/actorgraph/graph/test"
     assert {e["group"] for e in doc["files"]} >= {"ontology", "vocabulary", "data"}
+
+
+def test_a_second_build_keeps_unchanged_graphs_and_replaces_the_others(tmp_path: Path) -> None:
+    from actorgraph.store.load import load_project
+
+    root = small_project(tmp_path)
+    write_org(root, "Kept name", "kept.ttl")
+    assert CliRunner().invoke(main, ["-C", str(root), "build", "-q"]).exit_code in (0, 1)
+    write_org(root, "Rebuilt name")
+    (root / "data" / "graph" / "gone.ttl").write_text("", encoding="utf-8")
+    (root / "data" / "graph" / "gone.ttl").unlink()
+    assert CliRunner().invoke(main, ["-C", str(root), "build", "-q"]).exit_code in (0, 1)
+    found, err = names(root)
+    assert found == ["Kept name", "Rebuilt name"] and err == ""
+    store = ProjectStore(Project(root)).open()
+    expected, _ = load_project(Project(root))
+    assert store.graphs() == expected.graphs()
+    for graph in expected.graphs():
+        assert store.count(graph) == expected.count(graph), graph

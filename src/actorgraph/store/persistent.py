@@ -407,7 +407,11 @@ def _unique(sources: list[SourceFile]) -> list[SourceFile]:
 
 class GenerationWriter:
     """Copies an in-memory store into a new on-disk generation on a thread
-    (pyoxigraph releases the GIL while it dumps and loads)."""
+    (pyoxigraph releases the GIL while it dumps and loads).
+
+    Graphs whose file is unchanged since the current generation (same path,
+    graph and SHA-256: the gazetteer, usually) are not written again: the new
+    generation starts from a hard-linked copy of the current one."""
 
     def __init__(self, owner: ProjectStore, store: EmbeddedStore, loaded: list[Loaded]) -> None:
         self.owner = owner
@@ -416,13 +420,43 @@ class GenerationWriter:
         self.name = owner._new_name()
         self.held = owner._use(self.name)
         self.error: BaseException | None = None
+        self.base: tuple[str, _Held, dict[str, Entry]] | None = None
+        current = owner.current()
+        if current is not None:
+            held = owner._use(current)
+            entries = owner.manifest(current) if owner.current() == current else None
+            if entries is not None:
+                self.base = (current, held, entries)
+            else:
+                held.close()
         self.thread = threading.Thread(target=self._run, args=(store,), daemon=True)
         self.thread.start()
 
     def _run(self, source: EmbeddedStore) -> None:
+        folder = str(self.owner.folder / self.name)
         try:
-            target = ox.Store(str(self.owner.folder / self.name))
+            kept: set[str] = set()
+            if self.base is not None:
+                base, held, entries = self.base
+                same = {(e.path, e.graph, e.sha256) for e in entries.values()}
+                kept = {
+                    item.source.graph
+                    for item in self.loaded
+                    if (_rel(item.source.path, self.owner.root), item.source.graph, item.sha256)
+                    in same
+                }
+                previous = ox.Store.read_only(str(self.owner.folder / base))
+                previous.backup(folder)
+                del previous
+                held.close()
+            target = ox.Store(folder)
+            wanted = {item.source.graph for item in self.loaded}
+            for graph in list(target.named_graphs()):
+                if graph.value not in wanted or graph.value not in kept:
+                    target.remove_graph(graph)
             for item in self.loaded:
+                if item.source.graph in kept:
+                    continue
                 node = ox.NamedNode(item.source.graph)
                 data = source.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
                 target.add_graph(node)
@@ -431,7 +465,7 @@ class GenerationWriter:
             target.flush()
             del target
         except BaseException as exc:  # handed to finish()
-            self.error = exc
+            self.error = exc.with_traceback(None)
 
     def finish(self) -> str:
         """Wait for the copy, then publish it as the current generation."""
