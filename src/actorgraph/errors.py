@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-#: Exit codes of the command line (DESIGN.md, contract).
+#: Exit codes of the command line (docs/architecture.md, "Edges"; a contract).
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2

@@ -44,7 +44,7 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 
-#: Instance kinds (DESIGN.md, contract) and their namespace.
+#: Instance kinds (docs/model.md, "Prefixes"; a contract) and their namespace.
 KINDS: dict[str, Namespace] = {
     "organisation": ORG_ID,
     "project": PROJECT_ID,
