@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import LoadError, QueryError
+from ..errors import LoadError, QueryError, ServiceError
 from .files import QUAD_FORMATS, rdf_format, read_source, syntax_error
 from .sparql import Answer, Term, run_local
 
@@ -107,6 +107,13 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
         except OSError as exc:
+            from .sparql import service_endpoints
+
+            services = service_endpoints(query)
+            if services:
+                raise ServiceError(
+                    f"{', '.join(services)}: the remote service failed: {str(exc).strip()[:200]}"
+                ) from None
             raise QueryError(f"query failed: {exc}") from None
 
     def select(

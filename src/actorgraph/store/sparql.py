@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import QueryError
+from ..errors import QueryError, ServiceError
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -74,6 +74,45 @@ def uses_service(text: str) -> bool:
     False
     """
     return any(token.upper() == "SERVICE" for _, token in _tokens(text))
+
+
+def service_endpoints(text: str) -> list[str]:
+    r"""The IRIs a query's ``SERVICE`` clauses call, in order.
+
+    >>> service_endpoints("SELECT * WHERE { SERVICE SILENT <http://e/sparql> { ?s ?p ?o } }")
+    ['http://e/sparql']
+    >>> service_endpoints("# SERVICE <http://x/>
+ASK {}")
+    []
+    """
+    found: list[str] = []
+    after = False
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if match.group("skip") is not None:
+            if after and token.startswith("<"):
+                if token[1:-1] not in found:
+                    found.append(token[1:-1])
+                after = False
+            elif not token.startswith("#"):
+                after = False
+            continue
+        upper = token.upper()
+        if upper == "SERVICE":
+            after = True
+        elif upper != "SILENT":
+            after = False
+    return found
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+#: Seconds a query that calls another endpoint (``SERVICE``) may take when no
+#: ``--timeout`` is given; pyoxigraph sets no limit on the remote call itself.
+SERVICE_TIMEOUT = 30.0
 
 
 def values_block(bindings: Mapping[str, Term]) -> str:
@@ -206,9 +245,18 @@ def run_local(
     if form == "UPDATE":
         raise QueryError("this is an update, not a query; pass --update to change the store")
 
+    services = service_endpoints(text)
+    if services and timeout is None:
+        timeout = SERVICE_TIMEOUT
+
     def work() -> Answer:
+        failed = ""
         try:
             return answer_from(store.query(text, bindings), form, limit)
+        except (OSError, ServiceError) as exc:  # raised while a SERVICE answer is read
+            # Raised after the except block, once the traceback (and the
+            # pyoxigraph results it holds, which must not leave this thread) is gone.
+            failed = _first_line(exc)
         except RuntimeError as exc:
             match = re.search(r"variable \?(\w+) in its SELECT projection", str(exc))
             if not match:
@@ -218,6 +266,12 @@ def run_local(
                 f"the query must select ?{name} to take it as a parameter (SELECT ?{name} …)",
                 field=f"--param {name}",
             ) from None
+        if not services:
+            raise QueryError(f"query failed: {failed}")
+        raise ServiceError(
+            f"{', '.join(services)}: the remote service failed: {failed}",
+            hint="check the network, or ask a question without SERVICE",
+        )
 
     if timeout is None:
         return work()
@@ -234,6 +288,11 @@ def run_local(
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
+        if services:
+            raise ServiceError(
+                f"{', '.join(services)}: no answer within {timeout:g} s",
+                hint="the remote service is slow or hanging; raise --timeout or try later",
+            )
         raise QueryError(f"query took longer than {timeout:g} s", field="--timeout")
     if "error" in box:
         raise box["error"]
