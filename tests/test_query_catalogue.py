@@ -14,7 +14,7 @@ from actorgraph.catalogue import PARAM_TYPES, Query, catalogue
 from actorgraph.project import Project
 from actorgraph.query import Answer, bind, query_form, run_local, uses_service
 from actorgraph.store import EmbeddedStore
-from actorgraph.validate import run_violation_queries
+from actorgraph.validation import run_violation_queries
 
 HERE = Path(__file__).resolve().parent / "queries"
 MANIFEST = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))

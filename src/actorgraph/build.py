@@ -16,7 +16,7 @@ from .load import Loaded, load_project
 from .project import Project, SourceFile, group_of
 from .stats import Stats, compute
 from .store import EmbeddedStore
-from .validate import ENGINES, Report, validate_store
+from .validation import ENGINES, Report, validate_store
 
 #: The graph files ``build`` writes, by format.
 DIST_FORMATS = ("ttl", "nt", "nq", "trig")

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 
 from ..project import Project
-from ..validate import ENGINES
+from ..validation import ENGINES
 
 
 def project_from(ctx: click.Context, data_dir: Path | None = None) -> Project:

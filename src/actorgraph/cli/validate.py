@@ -8,7 +8,7 @@ import click
 
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
 from ..load import load_files, load_project
-from ..validate import validate_store
+from ..validation import validate_store
 from .common import ENGINE, LANG, project_from
 
 
