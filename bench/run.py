@@ -99,7 +99,7 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
     elif step == "load-rdflib":
         _rdflib_graph(_sources(kept_only=False))
     elif step == "validate":
-        from actorgraph.validate import validate_store
+        from actorgraph.validation import validate_store
 
         store = _load()
         t0 = time.perf_counter()

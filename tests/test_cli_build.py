@@ -193,3 +193,10 @@ def test_help_imports_no_verb_module() -> None:
         "pyoxigraph",
     ):
         assert f"'{heavy}'" not in loaded
+
+
+def test_the_engine_option_offers_the_registered_engines() -> None:
+    from actorgraph.cli.common import ENGINE_NAMES
+    from actorgraph.validation import ENGINES
+
+    assert tuple(ENGINE_NAMES) == tuple(ENGINES)

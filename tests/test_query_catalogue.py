@@ -15,7 +15,7 @@ from actorgraph.project import Project
 from actorgraph.query import bind
 from actorgraph.store import EmbeddedStore
 from actorgraph.store.sparql import Answer, query_form, run_local, uses_service
-from actorgraph.validate import run_violation_queries
+from actorgraph.validation import run_violation_queries
 
 HERE = Path(__file__).resolve().parent / "queries"
 MANIFEST = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))

@@ -23,9 +23,10 @@ import pytest
 from rdflib import Graph, URIRef
 
 from actorgraph.project import Project
-from actorgraph.shacl_fast import Unsupported, validate_fast
 from actorgraph.store import EmbeddedStore
-from actorgraph.validate import Result, load_shapes, run_pyshacl, validate_store
+from actorgraph.validation import Result, load_shapes, run_pyshacl, validate_store
+from actorgraph.validation.compiler import Unsupported
+from actorgraph.validation.fast import validate_fast
 
 ROOT = Path(__file__).resolve().parents[1]
 W3C_CORE = ROOT.parent / "shared" / "w3c" / "shacl" / "core"

@@ -13,7 +13,7 @@ from actorgraph.build import build
 from actorgraph.project import Project, group_of
 from actorgraph.store import EmbeddedStore
 from actorgraph.store.load import load_project
-from actorgraph.validate import ENGINES, validate_store
+from actorgraph.validation import ENGINES, validate_store
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -50,7 +50,7 @@ def test_dist_leaves_the_gazetteer_out_of_every_format(project: Project, tmp_pat
 
 def test_a_broken_shapes_file_is_named_with_its_line(tmp_path: Path) -> None:
     from actorgraph.errors import LoadError
-    from actorgraph.validate import load_shapes
+    from actorgraph.validation import load_shapes
 
     bad = tmp_path / "broken.shapes.ttl"
     bad.write_text('@prefix sh: <http://www.w3.org/ns/shacl#> .\nsh:a sh:b "x\n', encoding="utf-8")

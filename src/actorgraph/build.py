@@ -17,7 +17,7 @@ from .stats import Stats, compute
 from .store import EmbeddedStore
 from .store.load import Loaded, load_project
 from .store.persistent import ProjectStore
-from .validate import ENGINES, Report, validate_store
+from .validation import ENGINES, Report, validate_store
 
 #: The graph files ``build`` writes, by format.
 DIST_FORMATS = ("ttl", "nt", "nq", "trig")

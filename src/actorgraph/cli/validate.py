@@ -10,7 +10,7 @@ from ..errors import EXIT_OK, EXIT_VIOLATIONS
 from ..project import group_of
 from ..store import embedded_copy
 from ..store.load import load_files
-from ..validate import validate_store
+from ..validation import validate_store
 from .common import ENGINE, LANG, STORE, project_from, store_from
 
 

@@ -20,7 +20,7 @@ from ..namespaces import AG
 from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
 from ..store import EmbeddedStore
 from ..store.load import load_project, load_sources
-from ..validate import Report, validate_store
+from ..validation import Report, validate_store
 from .recognise import Gazetteer, Vocabularies, gazetteer_from_store, vocabularies_from_store
 from .relations import Extraction, Extractor
 from .sheet import Sheet, read_sheet

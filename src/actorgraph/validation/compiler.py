@@ -1,48 +1,42 @@
-"""A fast SHACL engine: the shapes compiled to SPARQL and run on the pyoxigraph store.
+"""SHACL shapes compiled to SPARQL: the checks the fast engine runs.
 
 pySHACL walks focus nodes one by one in Python; here each shape becomes a
 handful of set-at-a-time SPARQL queries (one per property shape for all its
-value constraints, one for its counts, one per SPARQL constraint), evaluated
-by Oxigraph over the union default graph, which holds the ontology and the
-vocabularies, so ``rdfs:subClassOf*`` serves targets and ``sh:class``.
+value constraints, one for its counts, one per SPARQL constraint), meant for
+Oxigraph's union default graph, which holds the ontology and the vocabularies,
+so ``rdfs:subClassOf*`` serves targets and ``sh:class``.
 
-The results are those pySHACL gives (same focus node, path, value, constraint
-component, source shape and severity; messages from ``sh:message``). A shape
-using a feature this engine does not compile raises :class:`Unsupported`,
-and :func:`actorgraph.validate.validate_store` then hands the whole
-validation to pySHACL: results are never silently wrong.
+:meth:`Compiler.checks` yields each query as a :class:`Check`: its text, and how
+one row of its answer reads as :class:`Finding` s (shape, constraint, focus node,
+value). Running them is :mod:`actorgraph.validation.fast`'s business. A shape
+using a feature the compiler does not handle raises :class:`Unsupported`; the
+engine registry then hands the validation to pySHACL.
 
->>> from rdflib import Graph
->>> from actorgraph.store import EmbeddedStore
 >>> shapes = Graph().parse(data='''
 ...   @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .
 ...   ex:S a sh:NodeShape ; sh:targetClass ex:C ;
 ...        sh:property [ sh:path ex:name ; sh:minCount 1 ] .''', format="turtle")
->>> store = EmbeddedStore()
->>> store.load_bytes(b"<http://e/a> a <http://e/C> .", "ttl", graph="http://e/g")
-1
->>> [(r.focus, r.path, r.component.rsplit("#")[-1]) for r in validate_fast(store, shapes)]
-[('http://e/a', 'http://e/name', 'MinCountConstraintComponent')]
+>>> [check] = Compiler(shapes).checks()
+>>> "FILTER NOT EXISTS { ?this ?p [] }" in check.query
+True
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 
-from .errors import ActorGraphError
-from .namespaces import SH
-
-# Imported lazily by validate.py; Result lives there.
+from ..namespaces import SH
+from .report import node_str
+from .shapes import messages, path_str
 
 _TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
@@ -96,8 +90,16 @@ _NODE_KINDS = {
 }
 
 
-class Unsupported(ActorGraphError):
-    """A shape uses a SHACL feature the fast engine does not compile."""
+class Unsupported(Exception):
+    """A shape uses a SHACL feature the compiler does not handle.
+
+    Not an error anyone sees: the engine registry catches it and validates
+    with pySHACL instead (the report's engine name says why).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def component(param: URIRef) -> str:
@@ -134,12 +136,6 @@ def _string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _ox_str(term: Any) -> str:
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term.value)
-
-
 @dataclass
 class Shape:
     """One shape of the shapes graph, as the compiler sees it."""
@@ -147,7 +143,7 @@ class Shape:
     node: Any
     graph: Graph
     path: str | None = None  # SPARQL property path, None for a node shape
-    path_label: str | None = None  # as validate.Result.path spells it
+    path_label: str | None = None  # as Result.path spells it
     severity: str = "Violation"
     messages: dict[str, str] = field(default_factory=dict)
 
@@ -160,39 +156,109 @@ class Shape:
     def items(self, param: URIRef) -> list[list[Any]]:
         return [list(Collection(self.graph, head)) for head in self.values(param)]
 
+    def default_messages(self, param: URIRef) -> dict[str, str]:
+        """The message of a result when the shape gives none."""
+        name = _COMPONENT.get(param, str(param))
+        args = ", ".join(str(a) for a in self.values(param)) if param != SH.sparql else ""
+        return {"": f"Value breaks the {name} constraint" + (f" ({args})" if args else "")}
+
+
+#: One row of a query's answer: its bound variables (pyoxigraph terms), by name.
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A result found by a check: ``shape``'s ``param`` fails on ``focus``."""
+
+    shape: Shape
+    param: URIRef
+    focus: Any
+    value: Any = None
+    messages: Mapping[str, str] | None = None  # when the constraint fills its own
+    path: str | None = None  # when the constraint names its own
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled query, and how each row of its answer reads."""
+
+    query: str
+    read: Callable[[Row], Iterator[Finding]]
+
+
+class DataFacts(Protocol):
+    """What the compiler asks of the data it compiles for."""
+
+    def subclasses(self, cls: str) -> list[str] | None:
+        """``cls`` (a SPARQL IRI) and its subclasses as SPARQL IRIs; None when a
+        subclass is a blank node, which a query cannot name."""
+
+    def ill_typed(self, datatype: str) -> set[str]:
+        """The lexical forms of ``datatype`` in the data that are not valid ones."""
+
 
 class Compiler:
-    """Compiles the shapes of one shapes graph and runs them on a store."""
+    """Compiles the shapes of one shapes graph to :class:`Check` s.
 
-    def __init__(self, shapes: Graph) -> None:
+    With ``facts`` about the data the queries are cheaper (classes listed
+    instead of followed through ``rdfs:subClassOf*``) and ``sh:datatype`` knows
+    the ill-typed literals Oxigraph keeps; without, the queries are generic.
+    """
+
+    def __init__(self, shapes: Graph, facts: DataFacts | None = None) -> None:
         self.g = shapes
+        self.facts = facts
         self._shapes: dict[Any, Shape] = {}
         self._vars = itertools.count()
         self._nesting: set[Any] = set()
-        #: Lexical forms of the data that rdflib (hence pySHACL) finds ill-typed, per datatype.
-        self.ill_typed: dict[str, set[str]] = {}
-        self.checked_datatypes: set[str] | None = None
-        self.store: _Scoped | None = None
         self._subclasses: dict[str, list[str] | None] = {}
 
+    # ---- the whole shapes graph ------------------------------------------
+    def compile_all(self) -> None:
+        """Compile every shape, raising :class:`Unsupported` for the first
+        feature the compiler does not handle; nothing is run."""
+        for node in self.top_shapes():
+            self.focus_pattern(node)
+            self._check(self.shape(node), set())
+        for _ in self.checks():  # the query texts, built and dropped
+            pass
+
+    def checks(self) -> Iterator[Check]:
+        """Every query of every targeted shape."""
+        for node in self.top_shapes():
+            yield from self.shape_checks(self.shape(node), self.focus_pattern(node))
+
+    def datatypes(self) -> set[str]:
+        """The datatypes ``sh:datatype`` names."""
+        return {str(d) for d in self.g.objects(None, SH.datatype) if isinstance(d, URIRef)}
+
+    def _check(self, shape: Shape, seen: set[Any]) -> None:
+        if shape.node in seen:
+            raise Unsupported(f"recursive shape {shape.node}")
+        seen = seen | {shape.node}
+        for param, arg in self.value_constraints(shape):
+            self.violation(shape, param, arg, "?value", "?this")
+        for qs in shape.values(SH.qualifiedValueShape):
+            self.conforms(self.shape(qs), "?value")
+        if shape.path is not None and shape.values(SH.property):
+            # pySHACL reports such results once per parent focus node; not reproduced here.
+            raise Unsupported(f"sh:property inside the property shape {shape.node}")
+        for prop in shape.values(SH.property):
+            self._check(self.shape(prop), seen)
+        for c in shape.values(SH.sparql):
+            if self.g.value(c, SH.select) is None:
+                raise Unsupported(f"SPARQL constraint {c} without sh:select")
+
+    # ---- classes -----------------------------------------------------------
     def instance_of(self, v: str, cls: Any) -> str:
         """A pattern matching when ``v`` is a SHACL instance of ``cls``.
 
-        ``rdf:type/rdfs:subClassOf*`` evaluated per node is slow; with a store at
+        ``rdf:type/rdfs:subClassOf*`` evaluated per node is slow; with facts at
         hand the subclasses are listed once and matched with a plain ``rdf:type``.
         """
-        if self.store is None:
-            return f"{v} {_TYPE_PATH} {sparql_term(cls)}"
-        key = str(cls)
-        if key not in self._subclasses:
-            q = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {sparql_term(cls)} }}"
-            found = {row["c"] for row in self.store.query(q)}
-            if any(isinstance(c, ox.BlankNode) for c in found):
-                self._subclasses[key] = None
-            else:
-                self._subclasses[key] = sorted(f"<{c.value}>" for c in found) or [sparql_term(cls)]
-        subs = self._subclasses[key]
-        if subs is None:  # blank-node classes cannot be listed in a query
+        subs = self._listed(cls)
+        if subs is None:  # no facts, or blank-node classes, which cannot be listed
             return f"{v} {_TYPE_PATH} {sparql_term(cls)}"
         if len(subs) == 1:
             return f"{v} <{RDF.type}> {subs[0]}"
@@ -203,43 +269,18 @@ class Compiler:
         """An expression true when ``v`` is a SHACL instance of ``cls``: one index
         lookup per subclass, cheaper than a join per value."""
         pattern = self.instance_of(v, cls)
-        subs = self._subclasses.get(str(cls)) if self.store is not None else None
+        subs = self._listed(cls)
         if not subs or len(subs) == 1:
             return f"EXISTS {{ {pattern} }}"
         return "(" + " || ".join(f"EXISTS {{ {v} <{RDF.type}> {c} }}" for c in subs) + ")"
 
-    def survey(self, store: Any) -> None:
-        """Find the ill-typed literals of the datatypes the shapes name, as rdflib judges them,
-        so ``sh:datatype`` gives pySHACL's answer inside SPARQL."""
-        from rdflib.term import _toPythonMapping
-
-        named = {str(d) for d in self.g.objects(None, SH.datatype) if isinstance(d, URIRef)}
-        self.ill_typed = {d: set() for d in named}
-        self.checked_datatypes = named
-        # rdflib finds a literal ill-typed only when it has a converter for the datatype
-        # (not for xsd:string, rdf:langString, xsd:gYear…): survey only those.
-        wanted = sorted(d for d in named if _toPythonMapping.get(URIRef(d)) is not None)
-        if not wanted:
-            return
-        values = " ".join(f"<{d}>" for d in wanted)
-        q = (
-            "SELECT DISTINCT ?d ?lex WHERE { ?s ?p ?o FILTER (isLiteral(?o)) "
-            f"BIND (datatype(?o) AS ?d) VALUES ?d {{ {values} }} BIND (STR(?o) AS ?lex) }}"
-        )
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            logger = logging.getLogger("rdflib.term")
-            level = logger.level
-            logger.setLevel(logging.CRITICAL)
-            try:
-                for row in store.query(q):
-                    d, lex = row["d"].value, row["lex"].value
-                    if Literal(lex, datatype=URIRef(d)).ill_typed:
-                        self.ill_typed[d].add(lex)
-            finally:
-                logger.setLevel(level)
+    def _listed(self, cls: Any) -> list[str] | None:
+        if self.facts is None:
+            return None
+        key = sparql_term(cls)
+        if key not in self._subclasses:
+            self._subclasses[key] = self.facts.subclasses(key)
+        return self._subclasses[key]
 
     # ---- shapes ----------------------------------------------------------
     def shape(self, node: Any) -> Shape:
@@ -252,13 +293,11 @@ class Compiler:
         path = self.g.value(node, SH.path)
         if path is not None:
             shape.path = self.path(path)
-            from .validate import _path_str  # one spelling of paths for both engines
-
-            shape.path_label = _path_str(self.g, path)
+            shape.path_label = path_str(self.g, path)
         severity = self.g.value(node, SH.severity)
         if severity is not None:
             shape.severity = str(severity).rsplit("#", 1)[-1]
-        shape.messages = _messages(self.g, node)
+        shape.messages = messages(self.g, node)
         self._shapes[node] = shape
         return shape
 
@@ -325,11 +364,9 @@ class Compiler:
                 # Oxigraph rewrites some derived types (xsd:byte → xsd:integer).
                 raise Unsupported(f"sh:datatype {arg}")
             ok = f"(isLiteral({v}) && datatype({v}) = <{arg}>)"
-            bad = self.ill_typed.get(str(arg))
+            bad = self.facts.ill_typed(str(arg)) if self.facts is not None else None
             if bad:
                 ok = f"({ok} && !(STR({v}) IN ({', '.join(_string(b) for b in sorted(bad))})))"
-            elif bad is None and self.checked_datatypes is not None:
-                raise AssertionError(f"datatype {arg} not surveyed")
             return f"!{ok}"
         if param == SH.nodeKind:
             if arg not in _NODE_KINDS:
@@ -453,82 +490,40 @@ class Compiler:
                 parts.append(f"NOT EXISTS {{ {v} {shape.path} {x} FILTER (!{inner}) }}")
         return "(" + (" && ".join(parts) or "true") + ")"
 
-    # ---- running ---------------------------------------------------------
-    def run(self, store: Any) -> list[Any]:
-        from .validate import Result
-
-        store = self.store = _Scoped(store)
-        self.survey(store)
-        results: list[Result] = []
-        for node in self.top_shapes():
-            focus = self.focus_pattern(node)
-            results += self.evaluate(store, self.shape(node), focus, Result)
-        return results
-
-    def evaluate(self, store: Any, shape: Shape, focus: str, result: Any) -> list[Any]:
-        """Every result of ``shape`` over the focus nodes ``focus`` binds to ``?this``.
+    # ---- checks ------------------------------------------------------------
+    def shape_checks(self, shape: Shape, focus: str) -> Iterator[Check]:
+        """Every check of ``shape`` over the focus nodes ``focus`` binds to ``?this``.
 
         The value constraints of the shape and of its property shapes whose path is
         one IRI run in one query (``?this ?p ?value``, one scan of the focus nodes'
         triples), and so do their cardinalities: a few queries per node shape.
         """
         if _off(shape):
-            return []
-        out: list[Any] = []
+            return
         props = [self.shape(p) for p in shape.values(SH.property)]
         props = [p for p in props if not _off(p)]
         simple = [p for p in props if _simple(p)] if shape.path is None else []
-        self._values(store, shape, simple, focus, result, out)
+        yield from self._values(shape, simple, focus)
         if shape.path is None:
             for h in shape.values(SH.hasValue):
-                q = f"SELECT ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {sparql_term(h)})) }}"
-                for row in store.query(q):
-                    out.append(self._result(result, shape, SH.hasValue, row["this"], None))
-            self._cardinalities(store, simple, focus, result, out)
+                yield _each_row(
+                    f"SELECT ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {sparql_term(h)})) }}",
+                    shape,
+                    SH.hasValue,
+                )
+            yield from self._cardinalities(simple, focus)
         for prop in simple:
-            self._counts(
-                store,
-                prop,
-                focus,
-                lambda *a, _p=prop, **k: out.append(self._result(result, _p, *a, **k)),
-                plain=False,
-            )
+            yield from self._counts(prop, focus, plain=False)
         if shape.path is not None:
-            self._counts(
-                store,
-                shape,
-                focus,
-                lambda *a, **k: out.append(self._result(result, shape, *a, **k)),
-            )
+            yield from self._counts(shape, focus)
         for prop in props:
             if prop not in simple:
-                out += self.evaluate(store, prop, focus, result)
+                yield from self.shape_checks(prop, focus)
         for constraint in shape.values(SH.sparql):
-            self._sparql(
-                store,
-                shape,
-                constraint,
-                focus,
-                lambda *a, **k: out.append(self._result(result, shape, *a, **k)),
-            )
-        return out
+            yield from self._sparql(shape, constraint, focus)
 
-    def _result(self, result: Any, shape: Shape, param: URIRef, this: Any, value: Any,
-                messages: dict[str, str] | None = None, path: str | None = None) -> Any:  # fmt: skip
-        return result(
-            severity=shape.severity,
-            focus=_ox_str(this),
-            component=component(param),
-            source=_rdflib_str(shape.node),
-            path=path if path is not None else shape.path_label,
-            value=None if value is None else _ox_str(value),
-            messages=dict(messages or shape.messages or _default(param, shape)),
-        )
-
-    def _values(self, store: Any, shape: Shape, simple: list[Shape], focus: str, result: Any,
-                out: list[Any]) -> None:  # fmt: skip
+    def _values(self, shape: Shape, simple: list[Shape], focus: str) -> Iterator[Check]:
         """Value constraints of ``shape`` itself and of its simple-path property shapes."""
-        checks: list[tuple[Shape, URIRef, str]] = []
         own = [
             (shape, p, self.violation(shape, p, a, "?value", "?this"))
             for p, a in self.value_constraints(shape)
@@ -540,10 +535,12 @@ class Compiler:
             binds = " ".join(
                 f"BIND (COALESCE({f}, true) AS ?c{i})" for i, (_, _, f) in enumerate(own)
             )
-            self._flagged(store, f"{focus} {values} {binds}", own, result, out, with_p=False)
-        for prop in simple:
-            for p, a in self.value_constraints(prop):
-                checks.append((prop, p, self.violation(prop, p, a, "?value", "?this")))
+            yield _flagged(f"{focus} {values} {binds}", own, with_p=False)
+        checks = [
+            (prop, p, self.violation(prop, p, a, "?value", "?this"))
+            for prop in simple
+            for p, a in self.value_constraints(prop)
+        ]
         if checks:
             paths = sorted({c[0].path or "" for c in checks})
             binds = " ".join(
@@ -551,21 +548,9 @@ class Compiler:
                 for i, (prop, _, f) in enumerate(checks)
             )
             where = f"{focus} ?this ?p ?value VALUES ?p {{ {' '.join(paths)} }} {binds}"
-            self._flagged(store, where, checks, result, out, with_p=True)
+            yield _flagged(where, checks, with_p=True)
 
-    def _flagged(self, store: Any, where: str, checks: list[tuple[Shape, URIRef, str]],
-                 result: Any, out: list[Any], *, with_p: bool) -> None:  # fmt: skip
-        names = " ".join(f"?c{i}" for i in range(len(checks)))
-        any_ = " || ".join(f"?c{i}" for i in range(len(checks)))
-        p = "?p " if with_p else ""
-        q = f"SELECT DISTINCT ?this {p}?value {names} WHERE {{ {where} FILTER ({any_}) }}"
-        for row in store.query(q):
-            for i, (shape, param, _) in enumerate(checks):
-                if row[f"c{i}"].value == "true":
-                    out.append(self._result(result, shape, param, row["this"], row["value"]))
-
-    def _cardinalities(self, store: Any, simple: list[Shape], focus: str, result: Any,
-                       out: list[Any]) -> None:  # fmt: skip
+    def _cardinalities(self, simple: list[Shape], focus: str) -> Iterator[Check]:
         """sh:minCount / sh:maxCount of simple-path property shapes, two queries in all."""
         bounds = [
             (
@@ -576,54 +561,55 @@ class Compiler:
             for prop in simple
         ]
         count = "COUNT(DISTINCT ?value)"
-        having = [
-            f"(sameTerm(?p, {prop.path}) && ({' || '.join([f'{count} < {n}' for n in mins] + [f'{count} > {n}' for n in maxs])}))"
-            for prop, mins, maxs in bounds
-            if maxs or any(n > 1 for n in mins)
+        counted = [
+            (prop, mins, maxs) for prop, mins, maxs in bounds if maxs or any(n > 1 for n in mins)
         ]
-        if having:
-            paths = sorted(
-                {prop.path or "" for prop, mins, maxs in bounds if maxs or any(n > 1 for n in mins)}
-            )
-            q = (
-                f"SELECT ?this ?p ({count} AS ?n) WHERE {{ {focus} ?this ?p ?value "
-                f"VALUES ?p {{ {' '.join(paths)} }} }} GROUP BY ?this ?p HAVING ({' || '.join(having)})"
-            )
-            for row in store.query(q):
+        if counted:
+            having = [
+                f"(sameTerm(?p, {prop.path}) && ({' || '.join([f'{count} < {n}' for n in mins] + [f'{count} > {n}' for n in maxs])}))"
+                for prop, mins, maxs in counted
+            ]
+            paths = sorted({prop.path or "" for prop, _, _ in counted})
+
+            def read_counted(row: Row) -> Iterator[Finding]:
                 n, path = int(row["n"].value), f"<{row['p'].value}>"
                 for prop, mins, maxs in bounds:
                     if prop.path == path:
                         for m in mins:
                             if n < m:
-                                out.append(
-                                    self._result(result, prop, SH.minCount, row["this"], None)
-                                )
+                                yield Finding(prop, SH.minCount, row["this"])
                         for m in maxs:
                             if n > m:
-                                out.append(
-                                    self._result(result, prop, SH.maxCount, row["this"], None)
-                                )
+                                yield Finding(prop, SH.maxCount, row["this"])
+
+            yield Check(
+                f"SELECT ?this ?p ({count} AS ?n) WHERE {{ {focus} ?this ?p ?value "
+                f"VALUES ?p {{ {' '.join(paths)} }} }} GROUP BY ?this ?p HAVING ({' || '.join(having)})",
+                read_counted,
+            )
         required = sorted(
             {prop.path or "" for prop, mins, _ in bounds if any(n >= 1 for n in mins)}
         )
         if required:
-            q = (
-                f"SELECT ?this ?p WHERE {{ {focus} VALUES ?p {{ {' '.join(required)} }} "
-                f"FILTER NOT EXISTS {{ ?this ?p [] }} }}"
-            )
-            for row in store.query(q):
+
+            def read_missing(row: Row) -> Iterator[Finding]:
                 path = f"<{row['p'].value}>"
                 for prop, mins, _ in bounds:
                     if prop.path == path:
                         for m in mins:
                             if m >= 1:
-                                out.append(
-                                    self._result(result, prop, SH.minCount, row["this"], None)
-                                )
+                                yield Finding(prop, SH.minCount, row["this"])
 
-    def _counts(
-        self, store: Any, shape: Shape, focus: str, emit: Any, *, plain: bool = True
-    ) -> None:
+            yield Check(
+                f"SELECT ?this ?p WHERE {{ {focus} VALUES ?p {{ {' '.join(required)} }} "
+                f"FILTER NOT EXISTS {{ ?this ?p [] }} }}",
+                read_missing,
+            )
+
+    def _counts(self, shape: Shape, focus: str, *, plain: bool = True) -> Iterator[Check]:
+        """Counts, ``sh:hasValue``, ``sh:uniqueLang`` and qualified shapes of a property
+        shape; with ``plain=False`` its ``sh:minCount`` / ``sh:maxCount`` are left to
+        :meth:`_cardinalities`."""
         path = shape.path
         mins = [int(n) for n in shape.values(SH.minCount)]
         maxs = [int(n) for n in shape.values(SH.maxCount)]
@@ -637,52 +623,41 @@ class Compiler:
                     f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {focus} "
                     f"OPTIONAL {{ ?this {path} ?value }} }} GROUP BY ?this HAVING ({' || '.join(cond)})"
                 )
-            for row in store.query(q):
-                n = int(row["n"].value)
-                for m in mins:
-                    if n < m:
-                        emit(SH.minCount, row["this"], None)
-                for m in maxs:
-                    if n > m:
-                        emit(SH.maxCount, row["this"], None)
+            yield Check(q, _out_of_bounds(shape, SH.minCount, mins, SH.maxCount, maxs))
         for h in shape.values(SH.hasValue):
-            q = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} {sparql_term(h)} }} }}"
-            for row in store.query(q):
-                emit(SH.hasValue, row["this"], None)
+            yield _each_row(
+                f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} {sparql_term(h)} }} }}",
+                shape,
+                SH.hasValue,
+            )
         if shape.one(SH.uniqueLang) == Literal(True):
-            q = (
+            yield _each_row(
                 f"SELECT DISTINCT ?this ?lang WHERE {{ {focus} ?this {path} ?a , ?b "
                 f'FILTER (!sameTerm(?a, ?b) && lang(?a) != "" && LCASE(lang(?a)) = LCASE(lang(?b))) '
-                f"BIND (LCASE(lang(?a)) AS ?lang) }}"
+                f"BIND (LCASE(lang(?a)) AS ?lang) }}",
+                shape,
+                SH.uniqueLang,
             )
-            for row in store.query(q):
-                emit(SH.uniqueLang, row["this"], None)
         qualified = shape.values(SH.qualifiedValueShape)
         if qualified:
             if shape.one(SH.qualifiedValueShapesDisjoint) == Literal(True):
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
+            qmins = [int(n) for n in shape.values(SH.qualifiedMinCount)]
+            qmaxs = [int(n) for n in shape.values(SH.qualifiedMaxCount)]
             for qs in qualified:
                 conf = self.conforms(self.shape(qs), "?value")
                 count = "COUNT(DISTINCT ?value)"
-                cond = [f"{count} < {int(n)}" for n in shape.values(SH.qualifiedMinCount)]
-                cond += [f"{count} > {int(n)}" for n in shape.values(SH.qualifiedMaxCount)]
+                cond = [f"{count} < {n}" for n in qmins] + [f"{count} > {n}" for n in qmaxs]
                 if not cond:
                     continue
-                q = (
+                yield Check(
                     f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {focus} "
                     f"OPTIONAL {{ ?this {path} ?value FILTER ({conf}) }} }} "
-                    f"GROUP BY ?this HAVING ({' || '.join(cond)})"
+                    f"GROUP BY ?this HAVING ({' || '.join(cond)})",
+                    _out_of_bounds(shape, SH.qualifiedMinCount, qmins, SH.qualifiedMaxCount, qmaxs),
                 )
-                for row in store.query(q):
-                    n = int(row["n"].value)
-                    for m in shape.values(SH.qualifiedMinCount):
-                        if n < int(m):
-                            emit(SH.qualifiedMinCount, row["this"], None)
-                    for m in shape.values(SH.qualifiedMaxCount):
-                        if n > int(m):
-                            emit(SH.qualifiedMaxCount, row["this"], None)
 
-    def _sparql(self, store: Any, shape: Shape, constraint: Any, focus: str, emit: Any) -> None:
+    def _sparql(self, shape: Shape, constraint: Any, focus: str) -> Iterator[Check]:
         g = self.g
         if g.value(constraint, SH.deactivated) == Literal(True):
             return
@@ -705,19 +680,20 @@ class Compiler:
             r"\bSELECT\s+(?!DISTINCT\b|REDUCED\b)", "SELECT DISTINCT ", text, count=1, flags=re.I
         )
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in self._prefixes(constraint).items())
-        solutions = store.query(prefixes + text)
-        names = [v.value for v in solutions.variables]
-        messages = shape.messages or _messages(g, constraint)  # pySHACL's precedence
-        for row in solutions:
-            bound = {n: row[n] for n in names if row[n] is not None}
-            path = bound.get("path")
-            emit(
+        templates = shape.messages or messages(g, constraint)  # pySHACL's precedence
+
+        def read(row: Row) -> Iterator[Finding]:
+            path = row.get("path")
+            yield Finding(
+                shape,
                 SH.sparql,
-                bound["this"],
-                bound.get("value", bound["this"] if shape.path is None else None),
-                {lang: _fill(text_, bound) for lang, text_ in messages.items()} or None,
+                row["this"],
+                row.get("value", row["this"] if shape.path is None else None),
+                {lang: _fill(t, row) for lang, t in templates.items()} or None,
                 path=path.value if isinstance(path, ox.NamedNode) else None,
             )
+
+        yield Check(prefixes + text, read)
 
     def _prefixes(self, constraint: Any) -> dict[str, str]:
         g = self.g
@@ -730,17 +706,42 @@ class Compiler:
         return out
 
 
-class _Scoped:
-    """Queries over the union default graph of a store."""
+def _flagged(where: str, checks: list[tuple[Shape, URIRef, str]], *, with_p: bool) -> Check:
+    """One query computing each check's verdict as ``?c<i>``, keeping the rows that fail one."""
+    names = " ".join(f"?c{i}" for i in range(len(checks)))
+    any_ = " || ".join(f"?c{i}" for i in range(len(checks)))
+    p = "?p " if with_p else ""
 
-    def __init__(self, store: Any) -> None:
-        self.ox = store.ox
+    def read(row: Row) -> Iterator[Finding]:
+        for i, (shape, param, _) in enumerate(checks):
+            if row[f"c{i}"].value == "true":
+                yield Finding(shape, param, row["this"], row["value"])
 
-    def query(self, text: str) -> Any:
-        try:
-            return self.ox.query(text, use_default_graph_as_union=True)
-        except SyntaxError as exc:  # a bug of the compiler, or a bad sh:select
-            raise Unsupported(f"query not accepted by the store: {exc.msg}") from None
+    return Check(
+        f"SELECT DISTINCT ?this {p}?value {names} WHERE {{ {where} FILTER ({any_}) }}", read
+    )
+
+
+def _each_row(query: str, shape: Shape, param: URIRef) -> Check:
+    """A check whose every row is one result about ``?this``."""
+    return Check(query, lambda row: iter([Finding(shape, param, row["this"])]))
+
+
+def _out_of_bounds(
+    shape: Shape, low: URIRef, mins: list[int], high: URIRef, maxs: list[int]
+) -> Callable[[Row], Iterator[Finding]]:
+    """Reads a count ``?n`` against lower and upper bounds."""
+
+    def read(row: Row) -> Iterator[Finding]:
+        n = int(row["n"].value)
+        for m in mins:
+            if n < m:
+                yield Finding(shape, low, row["this"])
+        for m in maxs:
+            if n > m:
+                yield Finding(shape, high, row["this"])
+
+    return read
 
 
 def _off(shape: Shape) -> bool:
@@ -752,61 +753,12 @@ def _simple(shape: Shape) -> bool:
     return bool(shape.path) and shape.path.startswith("<") and shape.path.count("<") == 1  # type: ignore[union-attr]
 
 
-def _fill(template: str, bound: dict[str, Any]) -> str:
+def _fill(template: str, bound: Row) -> str:
     return re.sub(
         r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}",
-        lambda m: _ox_str(bound[m.group(1)]) if m.group(1) in bound else m.group(0),
+        lambda m: node_str(bound[m.group(1)]) if m.group(1) in bound else m.group(0),
         template,
     )
 
 
-def _messages(g: Graph, node: Any) -> dict[str, str]:
-    out = {}
-    for m in g.objects(node, SH.message):
-        out[m.language if isinstance(m, Literal) and m.language else ""] = str(m)
-    return out
-
-
-def _default(param: URIRef, shape: Shape) -> dict[str, str]:
-    name = _COMPONENT.get(param, str(param))
-    args = ", ".join(str(a) for a in shape.values(param)) if param != SH.sparql else ""
-    return {"": f"Value breaks the {name} constraint" + (f" ({args})" if args else "")}
-
-
-def _rdflib_str(node: Any) -> str:
-    return f"_:{node}" if isinstance(node, BNode) else str(node)
-
-
-def validate_fast(store: Any, shapes: Graph, graphs: list[str] | None = None) -> list[Any]:
-    """Validate the union graph of ``store`` against ``shapes``; a list of
-    :class:`actorgraph.validate.Result`. Raises :class:`Unsupported` before
-    running anything if a shape uses a feature the engine does not compile.
-    ``graphs`` limits the data to those named graphs (default: all)."""
-    compiler = Compiler(shapes)
-    # Compile every shape first so an unsupported feature is found before any query runs.
-    for node in compiler.top_shapes():
-        compiler.focus_pattern(node)
-        _check(compiler, compiler.shape(node), set())
-    with store.restricted(graphs) as data:
-        return compiler.run(data)
-
-
-def _check(compiler: Compiler, shape: Shape, seen: set[Any]) -> None:
-    if shape.node in seen:
-        raise Unsupported(f"recursive shape {shape.node}")
-    seen = seen | {shape.node}
-    for param, arg in compiler.value_constraints(shape):
-        compiler.violation(shape, param, arg, "?value", "?this")
-    for qs in shape.values(SH.qualifiedValueShape):
-        compiler.conforms(compiler.shape(qs), "?value")
-    if shape.path is not None and shape.values(SH.property):
-        # pySHACL reports such results once per parent focus node; not reproduced here.
-        raise Unsupported(f"sh:property inside the property shape {shape.node}")
-    for prop in shape.values(SH.property):
-        _check(compiler, compiler.shape(prop), seen)
-    for c in shape.values(SH.sparql):
-        if compiler.g.value(c, SH.select) is None:
-            raise Unsupported(f"SPARQL constraint {c} without sh:select")
-
-
-__all__ = ["Unsupported", "validate_fast"]
+__all__ = ["Check", "Compiler", "DataFacts", "Finding", "Shape", "Unsupported", "component"]
