@@ -239,6 +239,48 @@ def send(
         raise ServiceError(f"{url}: the {what} broke off the connection: {reason}") from None
 
 
+def authorization(url: str, env: str | None = None) -> str | None:
+    """The ``Authorization`` header for ``url``: from the environment variable
+    ``env`` (``user:password`` for HTTP basic, ``Bearer <token>`` as it is),
+    else from ``~/.netrc`` (the entry of the URL's host), else none.
+    Credentials never come from a command-line argument, which other users
+    of the machine can read.
+
+    >>> import os
+    >>> os.environ["AG_DOCTEST_AUTH"] = "dba:secret"
+    >>> authorization("http://127.0.0.1:8890/sparql", "AG_DOCTEST_AUTH")
+    'Basic ZGJhOnNlY3JldA=='
+    """
+    import base64
+    import netrc
+    import os
+    import urllib.parse
+
+    from ..errors import UsageError
+
+    if env:
+        value = os.environ.get(env)
+        if not value:
+            raise UsageError(f"the environment variable {env} is not set", field="--auth-env")
+        if value.lower().startswith("bearer "):
+            return value
+        if ":" not in value:
+            raise UsageError(
+                f"{env} must hold user:password (HTTP basic) or 'Bearer <token>'",
+                field="--auth-env",
+            )
+        return "Basic " + base64.b64encode(value.encode()).decode()
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        entry = netrc.netrc().authenticators(host)
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return None
+    if not entry:
+        return None
+    login, _, password = entry
+    return "Basic " + base64.b64encode(f"{login}:{password or ''}".encode()).decode()
+
+
 def _retry_in_time(deadline: float) -> Callable[[Exception], bool]:
     def check(exc: Exception) -> bool:
         return (

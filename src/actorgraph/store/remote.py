@@ -57,8 +57,10 @@ class RemoteStore:
         retries: int = 2,
         backoff: float = 0.25,
         sleep: Callable[[float], None] | None = None,
+        authorization: str | None = None,
     ) -> None:
         self.endpoint = check_url(endpoint)
+        self.authorization = authorization
         base = endpoint.removesuffix("/query") if endpoint.endswith("/query") else None
         if update_endpoint is None and base is not None:
             update_endpoint = base + "/update"
@@ -81,6 +83,8 @@ class RemoteStore:
         missing_ok: bool = False,
     ) -> http.Response:
         extra: dict[str, Any] = {"sleep": self._sleep} if self._sleep else {}
+        if self.authorization:
+            request.add_header("Authorization", self.authorization)
         if missing_ok:
             extra["answers"] = {404}
         return http.send(
@@ -209,6 +213,13 @@ class RemoteStore:
             raise QueryError(f"cannot send a graph as {fmt!r}", field="--format")
         request = urllib.request.Request(
             self._graph_url(graph), data=data, method="PUT", headers={"Content-Type": media}
+        )
+        self._send(request, "graph store")
+
+    def append_graph(self, graph: str, data: bytes) -> None:
+        """Add N-Triples ``data`` to ``graph`` (Graph Store Protocol POST)."""
+        request = urllib.request.Request(
+            self._graph_url(graph), data=data, method="POST", headers={"Content-Type": _NT}
         )
         self._send(request, "graph store")
 

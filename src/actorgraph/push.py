@@ -1,0 +1,164 @@
+"""Put the project's named graphs into a SPARQL 1.1 server.
+
+Each graph is replaced whole, and is at every moment either the old or the
+new one: its triples are first sent into a staging graph (Graph Store
+Protocol ``POST`` where the server has it, ``INSERT DATA`` otherwise), in
+batches small enough for any server, then moved onto the graph in one update
+(``MOVE``). A manifest graph on the server records each pushed graph's
+SHA-256 (of its canonical N-Triples) and triple count, so a graph whose
+content is already there is skipped: a second push of an unchanged project
+sends nothing. After the push, each graph's triple count on the server must
+equal the project's, or :class:`~actorgraph.errors.ServiceError` names the
+graph.
+
+>>> list(batches(b"<a> <b> <c> .\\n<d> <e> <f> .\\n", 16))
+[b'<a> <b> <c> .\\n', b'<d> <e> <f> .\\n']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .errors import ServiceError
+from .export import serialize
+from .namespaces import GRAPH
+from .project import group_of
+from .store import EmbeddedStore
+from .store.remote import RemoteStore
+
+#: The graph on the server that records what was pushed.
+MANIFEST_GRAPH = str(GRAPH["meta/push-manifest"])
+_STAGING = str(GRAPH["meta/staging/"])
+_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+_TRIPLES = "http://rdfs.org/ns/void#triples"
+#: Bytes of N-Triples per request: well under the limits servers set by default.
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class GraphPlan:
+    """One named graph of the project and what the push does with it."""
+
+    graph: str
+    group: str
+    triples: int
+    sha256: str
+    data: bytes
+    send: bool = True
+
+
+def batches(data: bytes, size: int = BATCH_BYTES) -> Iterator[bytes]:
+    """``data`` (N-Triples) cut at line ends into pieces of about ``size`` bytes.
+
+    A graph with blank nodes goes in one piece: a blank node's label means the
+    same node only within one request."""
+    if b"_:" in data or len(data) <= size:
+        if data:
+            yield data
+        return
+    start = 0
+    while start < len(data):
+        end = data.rfind(b"\n", start, start + size) + 1
+        if end <= start:  # one line longer than a batch
+            end = data.index(b"\n", start) + 1
+        yield data[start:end]
+        start = end
+
+
+def plan(store: EmbeddedStore, remote: RemoteStore, groups: Iterable[str] | None) -> list[GraphPlan]:
+    """The graphs to push (of ``groups``, all by default) and which the server
+    already holds with the same content."""
+    from .export import select_graphs
+
+    chosen = select_graphs(store, list(groups) if groups else None)
+    pushed = _manifest(remote)
+    plans = []
+    for graph in chosen:
+        data = serialize(store, "nt", [graph])
+        digest = hashlib.sha256(data).hexdigest()
+        triples = data.count(b"\n")
+        plans.append(
+            GraphPlan(
+                graph,
+                group_of(graph),
+                triples,
+                digest,
+                data,
+                send=pushed.get(graph) != (digest, triples),
+            )
+        )
+    return plans
+
+
+def _manifest(remote: RemoteStore) -> dict[str, tuple[str, int]]:
+    rows = remote.select(
+        f"SELECT ?g ?id ?n WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ "
+        f"?g <{_IDENTIFIER}> ?id ; <{_TRIPLES}> ?n }} }}"
+    )
+    out = {}
+    for row in rows:
+        ident = row["id"].value
+        if ident.startswith("sha256:"):
+            try:
+                out[row["g"].value] = (ident.removeprefix("sha256:"), int(row["n"].value))
+            except ValueError:
+                continue
+    return out
+
+
+def push(
+    remote: RemoteStore,
+    plans: list[GraphPlan],
+    *,
+    protocol: str = "auto",
+    batch_bytes: int = BATCH_BYTES,
+    progress: Callable[[int], None] | None = None,
+) -> list[GraphPlan]:
+    """Send the graphs of ``plans`` marked ``send``; return them.
+
+    ``protocol``: ``gsp`` (Graph Store Protocol), ``update`` (SPARQL Update)
+    or ``auto`` (the Graph Store Protocol when the server's URL is known).
+    ``progress`` is called with the number of bytes sent after each request.
+    """
+    use_gsp = protocol == "gsp" or (protocol == "auto" and remote.graph_store is not None)
+    sent = []
+    for item in plans:
+        if not item.send:
+            continue
+        node = ox.NamedNode(item.graph).value
+        staging = _STAGING + item.sha256
+        remote.update(f"DROP SILENT GRAPH <{staging}>")
+        for piece in batches(item.data, batch_bytes):
+            if use_gsp:
+                remote.append_graph(staging, piece)
+            else:
+                remote.update(f"INSERT DATA {{ GRAPH <{staging}> {{ {piece.decode('utf-8')} }} }}")
+            if progress:
+                progress(len(piece))
+        if item.triples:
+            remote.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{node}>")
+        else:
+            remote.update(f"DROP SILENT GRAPH <{node}>")
+        remote.update(
+            f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{node}> ?p ?o }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{node}> "
+            f'<{_IDENTIFIER}> "sha256:{item.sha256}" ; <{_TRIPLES}> {item.triples} }} }}'
+        )
+        sent.append(item)
+    return sent
+
+
+def verify(remote: RemoteStore, plans: list[GraphPlan]) -> None:
+    """Each graph's triple count on the server equals the project's."""
+    for item in plans:
+        found = remote.count(item.graph)
+        if found != item.triples:
+            raise ServiceError(
+                f"{remote.endpoint}: graph <{item.graph}> holds {found:,} triples on the "
+                f"server, {item.triples:,} in the project",
+                hint="push again; if it persists, the server changes what it is sent",
+            )
