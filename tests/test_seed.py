@@ -127,7 +127,15 @@ def test_four_projects_and_programmes(store: EmbeddedStore) -> None:
     assert [(r["start"].value, r["dur"].value, r["open"].value) for r in transfo] == [
         ("2011", "P1Y6M", "true")
     ]
-    assert values(store, "SELECT ?n WHERE { agproj:reflexes-publics ag:outputCount ?n }") == ["20"]
+    # "quelques vingt pistes": about twenty, so no exact count; the words stay.
+    assert not values(store, "SELECT ?n WHERE { agproj:reflexes-publics ag:outputCount ?n }")
+    assert values(store, "SELECT ?n WHERE { agproj:reflexes-publics ag:outputLabel ?n }") == [
+        "pistes de prospectives concrètes"
+    ]
+    notes = values(store, "SELECT ?n WHERE { agproj:reflexes-publics skos:note ?n }", SHEET_GRAPH)
+    assert len(notes) == 2 and all("quelques vingt" in n for n in notes)
+    # "à travers l'Europe": no source links the project to a Wikidata item.
+    assert not values(store, "SELECT ?o WHERE { agproj:enacting-the-commons dcterms:spatial ?o }")
     residency = store.select(
         P
         + "SELECT ?n ?d WHERE { agproj:territoires-en-residence ag:immersionCount ?n ; ag:immersionDuration ?d }"
