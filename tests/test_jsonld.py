@@ -126,8 +126,9 @@ def test_schema_org_profile(store: EmbeddedStore) -> None:
     assert la27["name"] == "La 27e Région"
     assert la27["url"] == "http://www.la27eregion.fr/"
     assert la27["email"] == "nguiraud@la27eregion.fr"
+    # No source gives the Caisse des Dépôts a kind: a plain Organization.
     cdc = by_id["https://w3id.org/actorgraph/id/organisation/caisse-des-depots"]
-    assert cdc["@type"] == "GovernmentOrganization"
+    assert cdc["@type"] == "Organization"
     assert cdc["identifier"] == [
         {"@type": "PropertyValue", "propertyID": "SIREN", "value": "180020026"}
     ]

@@ -1,5 +1,6 @@
-"""Checklist of the seed's facts in the curated graph (data/graph/la-27e-region.ttl
-and data/graph/external-ids.ttl)."""
+"""Checklist of the seed's facts in the curated graphs (data/graph/la-27e-region.ttl,
+data/graph/external-ids.ttl and data/graph/kinds-from-names.ttl), each fact in
+the graph of the source that states it."""
 
 from __future__ import annotations
 
@@ -15,22 +16,60 @@ from actorgraph.store import EmbeddedStore
 P = sparql_prefixes()
 SHEET_GRAPH = "https://w3id.org/actorgraph/graph/la-27e-region"
 IDS_GRAPH = "https://w3id.org/actorgraph/graph/external-ids"
+KINDS_GRAPH = "https://w3id.org/actorgraph/graph/kinds-from-names"
 
 PARTNERS = {
-    # slug: (class, SIREN from external-ids.md or None)
-    "ville-de-paris": ("Commune", "217500016"),
-    "ville-de-mulhouse": ("Commune", "216802249"),
-    "mulhouse-alsace-agglomeration": ("CommunauteAgglomeration", "200066009"),
-    "communaute-urbaine-de-dunkerque": ("CommunauteUrbaine", "245900428"),
-    "region-occitanie": ("Region", "200053791"),
-    "metropole-europeenne-de-lille": ("Metropole", "200093201"),
-    "metz-metropole": ("Metropole", "200039865"),
-    "eurometropole-de-strasbourg": ("Metropole", "246700488"),
-    "caisse-des-depots": ("PublicFinancialInstitution", "180020026"),
-    "departement-de-la-gironde": ("Departement", "223300013"),
-    "france-urbaine": ("Association", "301463253"),
-    "ditp": ("StateService", None),
-    "region-bretagne": ("Region", "233500016"),
+    # slug: (kind stated by external-ids.md, kind the rule reads in the sheet's
+    # names for it, SIREN from external-ids.md); None where that source gives none.
+    # The sheet itself gives no kind: "Caissee des Dépôts" has none anywhere.
+    "ville-de-paris": ("Commune", "Commune", "217500016"),
+    "ville-de-mulhouse": ("Commune", "Commune", "216802249"),
+    "mulhouse-alsace-agglomeration": ("EPCI", "CommunauteAgglomeration", "200066009"),
+    "communaute-urbaine-de-dunkerque": ("EPCI", "CommunauteUrbaine", "245900428"),
+    "region-occitanie": ("Region", "Region", "200053791"),
+    "metropole-europeenne-de-lille": ("EPCI", "Metropole", "200093201"),
+    "metz-metropole": ("EPCI", "Metropole", "200039865"),
+    "eurometropole-de-strasbourg": ("EPCI", "Metropole", "246700488"),
+    "caisse-des-depots": (None, None, "180020026"),
+    "departement-de-la-gironde": ("Departement", None, "223300013"),
+    "france-urbaine": ("Association", None, "301463253"),
+    "ditp": ("StateService", None, None),
+    "region-bretagne": ("Region", "Region", "233500016"),
+}
+#: The names (skos:prefLabel, altLabel, hiddenLabel) each source gives an
+#: organisation: the sheet's spelling in its graph, the official names in
+#: external-ids.
+NAMES = {
+    "ville-de-paris": (["Mairie de Paris"], ["Ville de Paris"]),
+    "ville-de-mulhouse": (["ville de Mulhouse"], ["Ville de Mulhouse"]),
+    "mulhouse-alsace-agglomeration": (
+        ["Mulhouse-Alsace-Agglomération"],
+        ["Mulhouse Alsace Agglomération", "m2A"],
+    ),
+    "communaute-urbaine-de-dunkerque": (
+        ["Communauté urbaine de Dunkerque"],
+        ["Communauté urbaine de Dunkerque"],
+    ),
+    "region-occitanie": (["Région Occitanie"], ["Région Occitanie"]),
+    "metropole-europeenne-de-lille": (
+        ["Métropole Européenne de Lille", "MEL"],
+        ["Métropole Européenne de Lille", "MEL"],
+    ),
+    "metz-metropole": (["Metz-Métropole", "Métropole de Metz"], ["Metz Métropole"]),
+    "eurometropole-de-strasbourg": (
+        ["Eurométropole de Strasbourg"],
+        ["Eurométropole de Strasbourg"],
+    ),
+    "caisse-des-depots": (["Caissee des Dépôts"], ["Caisse des Dépôts"]),
+    "departement-de-la-gironde": (["Gironde"], ["Département de la Gironde"]),
+    "france-urbaine": (["France Urbaine"], ["France urbaine"]),
+    "ditp": (
+        ["DITP", "Direction Interministérielle de la transformation publique"],
+        ["Direction interministérielle de la transformation publique", "DITP"],
+    ),
+    "region-bretagne": (["Région Bretagne"], ["Région Bretagne"]),
+    "la-27e-region": (["27ème Région", "La 27ème", "La 27ème Région"], ["La 27e Région"]),
+    "fing": (["Fing"], ["Fondation Internet Nouvelle Génération", "Fing"]),
 }
 TRANSFO_PARTNERS = {
     "ville-de-paris",
@@ -111,11 +150,12 @@ def test_four_projects_and_programmes(store: EmbeddedStore) -> None:
     names = values(
         store, "SELECT ?n WHERE { ?p a/rdfs:subClassOf* ag:Project ; skos:prefLabel ?n }"
     )
+    # The sheet writes "le Transfo": no source names the programme "La Transfo".
     assert names == [
         "Enacting the Commons",
-        "La Transfo",
         "Réflexes publics",
         "Territoires en Résidence",
+        "Transfo",
     ]
     transfo = store.select(
         P
@@ -127,7 +167,15 @@ def test_four_projects_and_programmes(store: EmbeddedStore) -> None:
     assert [(r["start"].value, r["dur"].value, r["open"].value) for r in transfo] == [
         ("2011", "P1Y6M", "true")
     ]
-    assert values(store, "SELECT ?n WHERE { agproj:reflexes-publics ag:outputCount ?n }") == ["20"]
+    # "quelques vingt pistes": about twenty, so no exact count; the words stay.
+    assert not values(store, "SELECT ?n WHERE { agproj:reflexes-publics ag:outputCount ?n }")
+    assert values(store, "SELECT ?n WHERE { agproj:reflexes-publics ag:outputLabel ?n }") == [
+        "pistes de prospectives concrètes"
+    ]
+    notes = values(store, "SELECT ?n WHERE { agproj:reflexes-publics skos:note ?n }", SHEET_GRAPH)
+    assert len(notes) == 2 and all("quelques vingt" in n for n in notes)
+    # "à travers l'Europe": no source links the project to a Wikidata item.
+    assert not values(store, "SELECT ?o WHERE { agproj:enacting-the-commons dcterms:spatial ?o }")
     residency = store.select(
         P
         + "SELECT ?n ?d WHERE { agproj:territoires-en-residence ag:immersionCount ?n ; ag:immersionDuration ?d }"
@@ -169,13 +217,38 @@ def test_misspelt_and_repeated_partners_are_one_organisation_each(store: Embedde
 
 @pytest.mark.parametrize("slug", sorted(PARTNERS))
 def test_each_partner_is_typed_and_identified(store: EmbeddedStore, slug: str) -> None:
-    cls, siren = PARTNERS[slug]
-    types = values(store, f"SELECT ?t WHERE {{ agorg:{slug} a ?t }}")
-    assert f"https://w3id.org/actorgraph/ontology#{cls}" in types
+    stated, derived, siren = PARTNERS[slug]
+    types = {
+        graph: [
+            t.rsplit("#", 1)[-1]
+            for t in values(store, f"SELECT ?t WHERE {{ agorg:{slug} a ?t }}", graph)
+        ]
+        for graph in (SHEET_GRAPH, IDS_GRAPH, KINDS_GRAPH)
+    }
+    assert types == {
+        SHEET_GRAPH: ["Organisation"],
+        IDS_GRAPH: [stated] if stated else [],
+        KINDS_GRAPH: [derived] if derived else [],
+    }
     sirens = values(store, f"SELECT ?s WHERE {{ agorg:{slug} ag:siren ?s }}", IDS_GRAPH)
     assert sirens == ([siren] if siren else [])
     codes = values(store, f"SELECT ?c WHERE {{ agorg:{slug} ag:inseeCode ?c }}", IDS_GRAPH)
     assert codes == ([INSEE[slug]] if slug in INSEE else [])
+
+
+@pytest.mark.parametrize("slug", sorted(NAMES))
+def test_each_source_names_an_organisation_in_its_own_graph(
+    store: EmbeddedStore, slug: str
+) -> None:
+    pref = f"SELECT ?n WHERE {{ agorg:{slug} skos:prefLabel ?n }}"
+    alt = f"SELECT ?n WHERE {{ agorg:{slug} skos:altLabel|skos:hiddenLabel ?n }}"
+    in_sheet, in_ids = NAMES[slug]
+    for graph, names in ((SHEET_GRAPH, in_sheet), (IDS_GRAPH, in_ids)):
+        found = values(store, pref, graph) + values(store, alt, graph)
+        assert sorted(found) == sorted(names), graph
+    # One preferred name in all: the official one, which the sheet uses only
+    # where it writes that very name.
+    assert set(values(store, pref)) == set(values(store, pref, IDS_GRAPH))
 
 
 def test_contact_and_dates(store: EmbeddedStore) -> None:

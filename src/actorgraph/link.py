@@ -31,6 +31,7 @@ Links already written stay as they are unless ``refresh``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -622,9 +623,11 @@ _SOURCE_OF_STEP = {
 }
 
 
-def render_links(step: str, links: list[Link]) -> str:
-    """The Turtle of one links file, deterministic (sorted, fixed layout)."""
+def render_links(step: str, links: list[Link], sha256: str | None = None) -> str:
+    """The Turtle of one links file, deterministic (sorted, fixed layout); ``sha256``
+    is the digest of the file the step read, when it read one."""
     source = f"agsrc:link-{step}"
+    digest = [f"    ag:sha256 {_lit(sha256)} ;"] if sha256 else []
     lines = [
         f"# actorgraph — links of the organisations to the {step}, written by `actorgraph link`.",
         "# Each link is stated, then described by an owl:Axiom node with SSSOM metadata:",
@@ -639,6 +642,7 @@ def render_links(step: str, links: list[Link]) -> str:
         "    a ag:Source ;",
         f'    dcterms:title "Links computed by actorgraph link ({step})"@en ;',
         f"    dcterms:creator {_lit(f'actorgraph {__version__}')} ;",
+        *digest,
         f"    {_SOURCE_OF_STEP[step]} .",
         "",
         f"<{GRAPH}links/{step}> prov:wasDerivedFrom {source} .",
@@ -794,8 +798,10 @@ def link_project(
         reviews += wd_reviews
         asked = client.asked
 
+    nt = project.reference_dir / GAZETTEER_FILE
+    gaz_sha = hashlib.sha256(nt.read_bytes()).hexdigest() if nt.is_file() else None
     outputs = {
-        links_dir / LINK_FILES["gazetteer"]: render_links("gazetteer", gaz_links),
+        links_dir / LINK_FILES["gazetteer"]: render_links("gazetteer", gaz_links, gaz_sha),
         links_dir / LINK_FILES["wikidata"]: render_links("wikidata", wd_links),
         links_dir / REVIEW_FILE: render_review(reviews),
     }

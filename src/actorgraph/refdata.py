@@ -122,6 +122,17 @@ class PackageInfo:
         return instance_iri("source", f"npm {self.name} {self.version}")
 
 
+@dataclass(frozen=True)
+class FileSource:
+    """A project file the gazetteer is also derived from: its source node, title,
+    path from the project root and SHA-256."""
+
+    iri: str
+    title: str
+    file_name: str
+    sha256: str
+
+
 # ------------------------------------------------------------------ fetching
 
 
@@ -220,12 +231,12 @@ def build_ntriples(
     sirens: Mapping[tuple[str, str], str],
     package: PackageInfo,
     *,
-    extra_sources: Iterable[tuple[str, str]] = (),
+    extra_sources: Iterable[FileSource] = (),
 ) -> bytes:
     """The gazetteer as sorted N-Triples bytes (see the module docstring for its shape).
 
     Only current communes (``commune-actuelle``) are kept. ``extra_sources``
-    are further ``(source IRI, title)`` pairs the graph is derived from.
+    are further files the graph is derived from.
     """
     lines: set[str] = set()
 
@@ -252,10 +263,12 @@ def build_ntriples(
     )
     graph = _iri(str(GRAPH["reference/gazetteer"]))
     add(graph, _DERIVED, source)
-    for extra_iri, title in extra_sources:
-        add(_iri(extra_iri), _RDF_TYPE, ag_source)
-        add(_iri(extra_iri), _TITLE, _lit(title, "en"))
-        add(graph, _DERIVED, _iri(extra_iri))
+    for extra in extra_sources:
+        add(_iri(extra.iri), _RDF_TYPE, ag_source)
+        add(_iri(extra.iri), _TITLE, _lit(extra.title, "en"))
+        add(_iri(extra.iri), _iri(str(AG.fileName)), _lit(extra.file_name))
+        add(_iri(extra.iri), _iri(str(AG.sha256)), _lit(extra.sha256))
+        add(graph, _DERIVED, _iri(extra.iri))
 
     # Territories live under id/concept/: a SKOS scheme of places, one concept each.
     scheme = _iri(str(CONCEPT_ID["territories"]))
@@ -443,9 +456,11 @@ def build_refdata(
         sirens,
         PackageInfo(PACKAGE, VERSION, sha),
         extra_sources=[
-            (
+            FileSource(
                 str(SOURCE_ID["siren-collectivites"]),
                 "SIREN of département and région councils (data/reference/siren-collectivites.csv)",
+                f"data/reference/{SIREN_FILE}",
+                hashlib.sha256(sirens_path.read_bytes()).hexdigest(),
             )
         ],
     )

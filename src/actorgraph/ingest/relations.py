@@ -326,10 +326,13 @@ class Extractor:
         known = match.entry.pref
         if known:
             out.add(iri, SKOS.prefLabel, _fr(known), line, why + " (preferred name)")
+        # The sheet's own spelling is kept, down to its capitals ("ville de Mulhouse").
         if match.how == "typo" or match.name.role == "hidden":
             out.add(iri, SKOS.hiddenLabel, _fr(rec.written), line, why + " (misspelling)")
-        elif known is None or rec.written.casefold() != known.casefold():
+        elif rec.written != known:
             out.add(iri, SKOS.altLabel, _fr(rec.written), line, why + " (name as written)")
+        if rec.expansion and rec.expansion != known:
+            out.add(iri, SKOS.altLabel, _fr(rec.expansion), line, why + " (expansion as written)")
         out.add(iri, PROV.wasDerivedFrom, _iri(out.source), line, why)
         return iri
 
