@@ -130,9 +130,18 @@ def push(
         if not item.send:
             continue
         node = ox.NamedNode(item.graph).value
+        pieces = list(batches(item.data, batch_bytes))
+        if use_gsp and len(pieces) == 1:
+            # One request replaces the whole graph (Graph Store PUT is atomic).
+            remote.replace_graph(node, pieces[0])
+            if progress:
+                progress(len(pieces[0]))
+            _record(remote, node, item)
+            sent.append(item)
+            continue
         staging = _STAGING + item.sha256
         remote.update(f"DROP SILENT GRAPH <{staging}>")
-        for piece in batches(item.data, batch_bytes):
+        for piece in pieces:
             if use_gsp:
                 remote.append_graph(staging, piece)
             else:
@@ -143,13 +152,18 @@ def push(
             remote.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{node}>")
         else:
             remote.update(f"DROP SILENT GRAPH <{node}>")
-        remote.update(
-            f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{node}> ?p ?o }} }} ;\n"
-            f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{node}> "
-            f'<{_IDENTIFIER}> "sha256:{item.sha256}" ; <{_TRIPLES}> {item.triples} }} }}'
-        )
+        _record(remote, node, item)
         sent.append(item)
     return sent
+
+
+def _record(remote: RemoteStore, node: str, item: GraphPlan) -> None:
+    """Write the graph's hash and count into the manifest graph, once it is in place."""
+    remote.update(
+        f"DELETE WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{node}> ?p ?o }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ <{node}> "
+        f'<{_IDENTIFIER}> "sha256:{item.sha256}" ; <{_TRIPLES}> {item.triples} }} }}'
+    )
 
 
 def verify(remote: RemoteStore, plans: list[GraphPlan]) -> None:
