@@ -33,14 +33,33 @@ def case_id(case: dict[str, Any]) -> str:
     return case["query"] + "(" + ",".join(f"{k}={v}" for k, v in case["params"].items()) + ")"
 
 
+@pytest.fixture(scope="module")
+def plain_server(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``oxigraph serve`` with its default flags: the default graph is its own
+    (empty) default graph, not the union of the named graphs."""
+    folder = tmp_path_factory.mktemp("oxigraph-plain")
+    dump = folder / "graph.nq"
+    dump.write_bytes(store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    server = start_server(folder / "db", [dump], union=False)
+    yield server
+    stop_server(server)
+
+
+@pytest.mark.parametrize("flags", ["union-default-graph", "default flags"])
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_remote_rows_equal_local_rows(
-    project: Project, store: EmbeddedStore, seed_server: Any, case: dict[str, Any]
+    project: Project,
+    store: EmbeddedStore,
+    seed_server: Any,
+    plain_server: Any,
+    case: dict[str, Any],
+    flags: str,
 ) -> None:
+    server = seed_server if flags == "union-default-graph" else plain_server
     query = Query.from_file(project.queries_dir / f"{case['query']}.rq")
     bindings = bind(query, case["params"])
     local = run_local(store, query.text, bindings)
-    remote = RemoteStore(seed_server.query_url).answer(query.text, bindings)
+    remote = RemoteStore(server.query_url).answer(query.text, bindings)
     assert remote.variables == local.variables
     assert remote.row_keys() == local.row_keys()
 

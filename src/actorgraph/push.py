@@ -69,7 +69,9 @@ def batches(data: bytes, size: int = BATCH_BYTES) -> Iterator[bytes]:
         start = end
 
 
-def plan(store: EmbeddedStore, remote: RemoteStore, groups: Iterable[str] | None) -> list[GraphPlan]:
+def plan(
+    store: EmbeddedStore, remote: RemoteStore, groups: Iterable[str] | None
+) -> list[GraphPlan]:
     """The graphs to push (of ``groups``, all by default) and which the server
     already holds with the same content."""
     from .export import select_graphs
@@ -97,7 +99,8 @@ def plan(store: EmbeddedStore, remote: RemoteStore, groups: Iterable[str] | None
 def _manifest(remote: RemoteStore) -> dict[str, tuple[str, int]]:
     rows = remote.select(
         f"SELECT ?g ?id ?n WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ "
-        f"?g <{_IDENTIFIER}> ?id ; <{_TRIPLES}> ?n }} }}"
+        f"?g <{_IDENTIFIER}> ?id ; <{_TRIPLES}> ?n }} }}",
+        union=False,
     )
     out = {}
     for row in rows:

@@ -52,11 +52,11 @@ class Stats:
 def compute(store: EmbeddedStore) -> Stats:
     counts: dict[str, int] = {}
     for row in store.select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     ):
         counts[row["g"].value] = int(row["n"].value)
     graphs = [(g, group_of(g), counts[g]) for g in sorted(counts)]
-    classes = [(r["class"].value, int(r["n"].value)) for r in store.select(_PER_CLASS, union=False)]
+    classes = [(r["class"].value, int(r["n"].value)) for r in store.select(_PER_CLASS)]
     sources = [
         (
             r["source"].value,

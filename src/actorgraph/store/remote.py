@@ -29,6 +29,9 @@ from . import http
 from .sparql import Answer, Term, add_values, answer_from, query_form
 
 _NT = "application/n-triples"
+#: Named graphs of the project: the dataset every question is asked against.
+PROJECT_GRAPHS = "https://w3id.org/actorgraph/graph/"
+_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def check_url(url: str, field: str = "--store") -> str:
@@ -73,6 +76,7 @@ class RemoteStore:
         self.retries = retries
         self.backoff = backoff
         self._sleep = sleep
+        self._dataset: list[str] | None = None
 
     # ---- transport -------------------------------------------------------
     def _send(
@@ -96,13 +100,42 @@ class RemoteStore:
             **extra,
         )
 
-    def _protocol(self, url: str, text: str, fmt: str | None) -> http.Response:
+    def _protocol(
+        self, url: str, text: str, fmt: str | None, dataset: list[str] | None = None
+    ) -> http.Response:
         client = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
         client.setMethod(POST)
         client.setQuery(text)
         if fmt is not None:
             client.setReturnFormat(fmt)
+        for graph in dataset or ():
+            # The SPARQL 1.1 Protocol's dataset: the default graph is the merge
+            # of the project's graphs, and GRAPH patterns see each of them, on
+            # every server, whatever its "union default graph" setting.
+            client.addDefaultGraph(graph)
+            client.addNamedGraph(graph)
         return self._send(client._createRequest())
+
+    def dataset(self) -> list[str]:
+        """The project's named graphs on the server (its own system graphs and
+        the push manifest left out), asked once."""
+        if self._dataset is None:
+            response = self._protocol(self.endpoint, _GRAPHS, JSON)
+            try:
+                parsed = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
+                found = answer_from(parsed, "SELECT")
+            except (SyntaxError, ValueError) as exc:
+                raise ServiceError(
+                    f"{self.endpoint}: the answer is not valid SPARQL results: {_first_line(exc)}"
+                ) from None
+            self._dataset = sorted(
+                r["g"].value
+                for r in found.rows
+                if isinstance(r.get("g"), ox.NamedNode)
+                and r["g"].value.startswith(PROJECT_GRAPHS)
+                and not r["g"].value.startswith(PROJECT_GRAPHS + "meta/")
+            )
+        return self._dataset
 
     # ---- queries ---------------------------------------------------------
     def answer(
@@ -113,21 +146,27 @@ class RemoteStore:
         limit: int | None = None,
         offset: int | None = None,
         timeout: float | None = None,
+        union: bool = True,
     ) -> Answer:
-        """Run a read-only query; parameters go into a ``VALUES`` block."""
+        """Run a read-only query; parameters go into a ``VALUES`` block.
+
+        ``union``: ask against the project's dataset (:meth:`dataset`); when
+        false, against the server's own default dataset, for queries whose
+        ``GRAPH <…>`` patterns name their graphs."""
         form = query_form(text)
         if form == "UPDATE":
             raise QueryError("this is an update, not a query; pass --update to change the store")
         graph = form in ("CONSTRUCT", "DESCRIBE")
         sent = add_values(text, bindings or {})
+        dataset = self.dataset() if union else None
         if timeout is not None and timeout < self.timeout:
             saved, self.timeout = self.timeout, timeout
             try:
-                response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON)
+                response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, dataset)
             finally:
                 self.timeout = saved
         else:
-            response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON)
+            response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, dataset)
         try:
             if graph:
                 parsed: Any = ox.parse(response.body, format=_graph_format(response.media_type))
@@ -146,7 +185,7 @@ class RemoteStore:
     def select(
         self, text: str, bindings: Mapping[str, Any] | None = None, *, union: bool = True
     ) -> list[dict[str, Any]]:
-        return self.answer(text, bindings).rows
+        return self.answer(text, bindings, union=union).rows
 
     def ask(self, text: str, bindings: Mapping[str, Any] | None = None) -> bool:
         return bool(self.answer(text, bindings).boolean)
@@ -166,8 +205,9 @@ class RemoteStore:
 
     # ---- graphs ----------------------------------------------------------
     def graphs(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(r["g"].value for r in rows if isinstance(r.get("g"), ox.NamedNode))
+        """The project's named graphs on the server (see :meth:`dataset`)."""
+        self._dataset = None
+        return list(self.dataset())
 
     def count(self, graph: str | None = None) -> int:
         pattern = (
@@ -175,7 +215,7 @@ class RemoteStore:
             if graph
             else "GRAPH ?g { ?s ?p ?o }"
         )
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", union=graph is None)
         return int(rows[0]["n"].value) if rows else 0
 
     def _graph_url(self, graph: str) -> str:

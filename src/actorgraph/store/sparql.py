@@ -79,10 +79,10 @@ def uses_service(text: str) -> bool:
 def service_endpoints(text: str) -> list[str]:
     r"""The IRIs a query's ``SERVICE`` clauses call, in order.
 
-        >>> service_endpoints("SELECT * WHERE { SERVICE SILENT <http://e/sparql> { ?s ?p ?o } }")
-        ['http://e/sparql']
-        >>> service_endpoints("# SERVICE <http://x/>\nASK {}")
-        []
+    >>> service_endpoints("SELECT * WHERE { SERVICE SILENT <http://e/sparql> { ?s ?p ?o } }")
+    ['http://e/sparql']
+    >>> service_endpoints("# SERVICE <http://x/>\nASK {}")
+    []
     """
     found: list[str] = []
     after = False
