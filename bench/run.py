@@ -155,13 +155,13 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
         store = _load()
         t0 = time.perf_counter()
         if arg == "jsonld":
-            from actorgraph import jsonld
+            from actorgraph.rdf import jsonld
 
             data = jsonld.compacted(store, jsonld.load_context(_project()), None)
         else:
-            from actorgraph.export import serialize
+            from actorgraph.rdf import serialize_graphs
 
-            data = serialize(store, arg or "nt")
+            data = serialize_graphs(store, arg or "nt")
         out["bytes"] = len(data)
     elif step == "export-pyoxigraph":
         import pyoxigraph as ox
@@ -169,12 +169,12 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
         store = _load()
         t0 = time.perf_counter()
         fmt = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE}[arg or "nt"]
-        out["bytes"] = len(ox.serialize((q.triple for q in store.ox), format=fmt) or b"")
+        out["bytes"] = len(ox.serialize_graphs((q.triple for q in store.ox), format=fmt) or b"")
     elif step == "export-rdflib":
         g = _rdflib_graph(_sources(kept_only=False))
         t0 = time.perf_counter()
         fmt = {"nt": "nt", "ttl": "turtle", "jsonld": "json-ld"}[arg or "nt"]
-        out["bytes"] = len(g.serialize(format=fmt, encoding="utf-8"))
+        out["bytes"] = len(g.serialize_graphs(format=fmt, encoding="utf-8"))
     elif step == "build-plain":
         # What ``actorgraph build`` does, the plain way, and less of it: parse
         # every source (the gazetteer into a graph of its own, as ours loads it
@@ -190,7 +190,7 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
             shapes.parse(f, format="turtle")
         pyshacl.validate(data, shacl_graph=shapes)
         for fmt in ("turtle", "nt", "json-ld"):
-            data.serialize(format=fmt, encoding="utf-8")
+            data.serialize_graphs(format=fmt, encoding="utf-8")
     else:
         raise SystemExit(f"unknown worker step {step!r}")
     out["inner"] = time.perf_counter() - t0
