@@ -18,6 +18,7 @@ from actorgraph.errors import ActorGraphError
 from actorgraph.export import select_graphs
 from actorgraph.ingest.tordf import to_turtle
 from actorgraph.project import Project
+from actorgraph.query import GRAPH_FORMATS, Answer, render
 from actorgraph.rdf import registry
 from actorgraph.rdf.jsonld import load_context
 from actorgraph.store import EmbeddedStore
@@ -320,3 +321,24 @@ def test_an_ingested_file_holds_literals_as_the_project_store_will() -> None:
     )
     data = to_turtle(extraction)  # type: ignore[arg-type]
     assert data.startswith(b"# actorgraph") and b'"P1Y6M"^^xsd:duration' in data
+
+
+# ---- callers --------------------------------------------------------------------------
+
+
+def construct_answer(seed: int) -> Answer:
+    triples = [q.triple for q in relabelled(sample(), seed)]
+    return Answer("CONSTRUCT", triples=triples)
+
+
+@pytest.mark.parametrize("name", GRAPH_FORMATS)
+def test_construct_answers_are_written_as_exports_are(name: str) -> None:
+    first = render(construct_answer(0), name)
+    assert isinstance(first, bytes)
+    assert render(construct_answer(1), name) == first
+    assert first == rdf.serialize_triples([q.triple for q in sample()], name)
+    assert canonical(parsed(first, name)) == canonical(sample(), union=True)
+
+
+def test_every_registered_format_is_a_construct_format() -> None:
+    assert set(GRAPH_FORMATS) == set(rdf.names())
