@@ -17,6 +17,7 @@ from actorgraph import rdf
 from actorgraph.errors import ActorGraphError
 from actorgraph.export import select_graphs
 from actorgraph.ingest.tordf import to_turtle
+from actorgraph.link import Link, link_triples, read_links, render_links
 from actorgraph.project import Project
 from actorgraph.query import GRAPH_FORMATS, Answer, render
 from actorgraph.rdf import registry
@@ -342,3 +343,52 @@ def test_construct_answers_are_written_as_exports_are(name: str) -> None:
 
 def test_every_registered_format_is_a_construct_format() -> None:
     assert set(GRAPH_FORMATS) == set(rdf.names())
+
+
+def test_a_links_file_is_turtle_from_the_registry_and_describes_itself() -> None:
+    links = [
+        Link(
+            ORG + "ville-de-paris",
+            "http://www.w3.org/2002/07/owl#sameAs",
+            ORG + "commune-75056",
+            "https://w3id.org/semapv/vocab/DatabaseCrossReference",
+            1.0,
+            "2026-11-27",
+            "https://w3id.org/actorgraph/ontology#siren",
+            "https://w3id.org/actorgraph/ontology#siren",
+            "217500016",
+            (("https://w3id.org/actorgraph/ontology#siren", "217500016"),),
+        )
+    ]
+    text = render_links("gazetteer", links)
+    banner, _, body = text.partition("\n\n")
+    assert all(line.startswith("# ") for line in banner.splitlines())
+    assert body.encode() == rdf.serialize_triples(link_triples("gazetteer", links), "ttl")
+    # the file's own description comes first: its graph, then its source node
+    statements = body.split("\n\n")
+    assert statements[1].startswith(
+        f"<{G}links/gazetteer>\n    prov:wasDerivedFrom agsrc:link-gazetteer"
+    )
+    assert statements[2].startswith("agsrc:link-gazetteer\n    a ag:Source ;")
+    assert 'dcterms:title "Links computed by actorgraph link (gazetteer)"@en' in statements[2]
+    assert 'sssom:confidence "1.00"^^xsd:decimal' in text
+
+
+def test_a_links_file_reads_back_as_its_links(tmp_path: Any) -> None:
+    links = [
+        Link(
+            ORG + f"org-{i}",
+            "https://w3id.org/actorgraph/ontology#territoryItem",
+            f"http://www.wikidata.org/entity/Q{i}",
+            "https://w3id.org/semapv/vocab/LexicalMatching",
+            0.7,
+            "2026-01-15",
+            "http://www.w3.org/2004/02/skos/core#prefLabel",
+            "http://www.w3.org/2000/01/rdf-schema#label",
+            f'Ville n°{i} "entre guillemets"',
+        )
+        for i in range(3)
+    ]
+    path = tmp_path / "wikidata.ttl"
+    path.write_text(render_links("wikidata", links), encoding="utf-8")
+    assert read_links(path) == links
