@@ -2,7 +2,7 @@
 
 ``actorgraph._turtle`` speeds up the Turtle and TriG exports; when no C compiler
 is available the build goes on without it and the same output comes from the
-Python writer in ``actorgraph.export``.
+Python writer in ``actorgraph.rdf``.
 """
 
 from setuptools import Extension, setup

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from actorgraph import jsonld
-from actorgraph.export import serialize
 from actorgraph.project import Project
+from actorgraph.rdf import jsonld, serialize_graphs
 from actorgraph.store.load import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,10 +53,10 @@ def main() -> None:
         return lambda: ox.serialize(store.ox, format=fmt)
 
     cases: list[tuple[str, Callable[[], object], Callable[[], object], float]] = [
-        ("nt", lambda: serialize(store, "nt"), ox_triples(ox.RdfFormat.N_TRIPLES), 2),
-        ("ttl", lambda: serialize(store, "ttl"), ox_triples(ox.RdfFormat.TURTLE), 2),
-        ("nq", lambda: serialize(store, "nq"), ox_quads(ox.RdfFormat.N_QUADS), 2),
-        ("trig", lambda: serialize(store, "trig"), ox_quads(ox.RdfFormat.TRIG), 2),
+        ("nt", lambda: serialize_graphs(store, "nt"), ox_triples(ox.RdfFormat.N_TRIPLES), 2),
+        ("ttl", lambda: serialize_graphs(store, "ttl"), ox_triples(ox.RdfFormat.TURTLE), 2),
+        ("nq", lambda: serialize_graphs(store, "nq"), ox_quads(ox.RdfFormat.N_QUADS), 2),
+        ("trig", lambda: serialize_graphs(store, "trig"), ox_quads(ox.RdfFormat.TRIG), 2),
     ]
     if not args.skip_jsonld:
         context = jsonld.load_context(project)

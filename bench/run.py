@@ -157,13 +157,13 @@ def worker(step: str, arg: str | None) -> dict[str, Any]:
         store = _load()
         t0 = time.perf_counter()
         if arg == "jsonld":
-            from actorgraph import jsonld
+            from actorgraph.rdf import jsonld
 
             data = jsonld.compacted(store, jsonld.load_context(_project()), None)
         else:
-            from actorgraph.export import serialize
+            from actorgraph.rdf import serialize_graphs
 
-            data = serialize(store, arg or "nt")
+            data = serialize_graphs(store, arg or "nt")
         out["bytes"] = len(data)
     elif step == "export-pyoxigraph":
         import pyoxigraph as ox

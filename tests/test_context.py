@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from actorgraph import jsonld
 from actorgraph.export import select_graphs
 from actorgraph.namespaces import AG, BASE, PREFIXES
 from actorgraph.project import Project
+from actorgraph.rdf import jsonld
 from actorgraph.store import EmbeddedStore
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -17,9 +17,10 @@ from rdflib.compare import isomorphic
 
 from actorgraph.cli import main
 from actorgraph.errors import ActorGraphError
-from actorgraph.export import select_graphs, serialize
+from actorgraph.export import select_graphs
 from actorgraph.namespaces import BASE, PREFIXES
 from actorgraph.project import Project
+from actorgraph.rdf import serialize_graphs
 from actorgraph.store import EmbeddedStore
 from actorgraph.store.load import load_project
 
@@ -35,7 +36,7 @@ def graphs(store: EmbeddedStore) -> list[str]:
 
 @pytest.fixture(scope="module")
 def outputs(store: EmbeddedStore, graphs: list[str]) -> dict[str, bytes]:
-    return {fmt: serialize(store, fmt, graphs) for fmt in ("ttl", "nt", "nq", "trig")}
+    return {fmt: serialize_graphs(store, fmt, graphs) for fmt in ("ttl", "nt", "nq", "trig")}
 
 
 def rdflib_graph(data: bytes, fmt: str) -> Graph:
@@ -44,7 +45,7 @@ def rdflib_graph(data: bytes, fmt: str) -> Graph:
 
 def test_same_input_gives_the_same_bytes(store, graphs, outputs) -> None:
     for fmt, data in outputs.items():
-        assert serialize(store, fmt, graphs) == data, fmt
+        assert serialize_graphs(store, fmt, graphs) == data, fmt
 
 
 def test_a_rebuilt_store_gives_the_same_bytes(project: Project, outputs) -> None:
@@ -52,7 +53,7 @@ def test_a_rebuilt_store_gives_the_same_bytes(project: Project, outputs) -> None
     rebuilt, _ = load_project(project, groups=SMALL)
     assert "_:" in outputs["nt"].decode(), "the ontology's blank nodes should be exported"
     for fmt, data in outputs.items():
-        assert serialize(rebuilt, fmt) == data, fmt
+        assert serialize_graphs(rebuilt, fmt) == data, fmt
 
 
 def test_turtle_and_ntriples_hold_the_store_graph(store, graphs, outputs) -> None:
@@ -146,7 +147,7 @@ def test_turtle_has_one_block_per_subject_ordered_by_kind(outputs) -> None:
 
 
 def test_export_graph_groups(store: EmbeddedStore) -> None:
-    data = serialize(store, "nq", select_graphs(store, ["data"]))
+    data = serialize_graphs(store, "nq", select_graphs(store, ["data"]))
     named = {line.rsplit(b" ", 2)[-2] for line in data.splitlines()}
     assert named and all(b"/graph/links/" not in g and b"/graph/ontology" not in g for g in named)
     with pytest.raises(ActorGraphError, match="unknown graph group"):
@@ -155,7 +156,7 @@ def test_export_graph_groups(store: EmbeddedStore) -> None:
 
 def test_unknown_format_is_refused(store: EmbeddedStore) -> None:
     with pytest.raises(ActorGraphError, match="unknown export format"):
-        serialize(store, "rdfxml")
+        serialize_graphs(store, "rdfxml")
 
 
 # ---- the command ------------------------------------------------------------------
@@ -199,7 +200,7 @@ def test_rdf_type_as_an_object_is_not_written_a() -> None:
         b"<http://e/a> <http://www.w3.org/2002/07/owl#annotatedProperty> "
         b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ."
     )
-    assert b"owl:annotatedProperty rdf:type ." in serialize(s, "ttl")
+    assert b"owl:annotatedProperty rdf:type ." in serialize_graphs(s, "ttl")
 
 
 def test_names_turtle_cannot_abbreviate_stay_full_iris() -> None:
@@ -208,14 +209,14 @@ def test_names_turtle_cannot_abbreviate_stay_full_iris() -> None:
         b"<https://w3id.org/actorgraph/id/resource/ends-with-dot.> .\n"
         b'<https://w3id.org/actorgraph/id/organisation/x> <https://schema.org/name> "a\\"b\\n" .\n'
     )
-    text = serialize(s, "ttl").decode()
+    text = serialize_graphs(s, "ttl").decode()
     assert "<https://w3id.org/actorgraph/id/organisation/x#contact>" in text
     assert "<https://w3id.org/actorgraph/id/resource/ends-with-dot.>" in text
     assert "@prefix agres:" not in text
     assert "agorg:x\n    schema:name" in text
     assert isomorphic(
         Graph().parse(data=text, format="turtle"),
-        Graph().parse(data=serialize(s, "nt"), format="nt"),
+        Graph().parse(data=serialize_graphs(s, "nt"), format="nt"),
     )
 
 
@@ -229,14 +230,14 @@ def test_a_literal_holding_the_rdf_type_iri_and_a_triple_in_two_graphs() -> None
     ).encode()
     s.load_bytes(data, "nt", graph="https://w3id.org/actorgraph/graph/one")
     s.load_bytes(data, "nt", graph="https://w3id.org/actorgraph/graph/two")
-    text = serialize(s, "ttl").decode()
+    text = serialize_graphs(s, "ttl").decode()
     assert f" {rdf_type} here" in text and "\x00" not in text
     assert text.count("<http://e/b>") == 1 and text.count("<http://e/C>") == 1
     expected = Graph().parse(data=data, format="nt")
     assert isomorphic(Graph().parse(data=text, format="turtle"), expected)
-    trig_text = serialize(s, "trig").decode()
+    trig_text = serialize_graphs(s, "trig").decode()
     assert "\x00" not in trig_text and trig_text.count("<http://e/b>") == 2
-    assert serialize(s, "nt").count(b"\n") == 3
+    assert serialize_graphs(s, "nt").count(b"\n") == 3
 
 
 def test_types_that_sort_after_other_predicates_lead_their_block() -> None:
@@ -253,21 +254,21 @@ def test_types_that_sort_after_other_predicates_lead_their_block() -> None:
         b"<http://e/c> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\n"
         b"<http://e/c> <http://www.w3.org/2002/07/owl#sameAs> <http://e/y> .\n"
     )
-    text = serialize(small_store(data), "ttl").decode()
+    text = serialize_graphs(small_store(data), "ttl").decode()
     assert text.endswith(
         '<http://e/a>\n    a <http://e/B> , <http://e/C> ;\n    dcterms:title "T" ;\n'
         "    owl:sameAs <http://e/z> .\n\n"
         '<http://e/b>\n    a <http://e/C> ;\n    dcterms:title "U" .\n\n'
         "<http://e/c>\n    a <http://e/C> ;\n    owl:sameAs <http://e/y> .\n"
     ), text
-    trig = serialize(small_store(data), "trig").decode()
+    trig = serialize_graphs(small_store(data), "trig").decode()
     assert '<http://e/b>\n        a <http://e/C> ;\n        dcterms:title "U" .\n' in trig
 
 
 def test_graphs_are_dumped_in_order_and_only_a_few_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from actorgraph import export
+    from actorgraph.rdf import lines as ordering
 
     started: list[str] = []
     lock = threading.Lock()
@@ -281,10 +282,10 @@ def test_graphs_are_dumped_in_order_and_only_a_few_ahead(monkeypatch: pytest.Mon
     class Store:
         ox = Dumper()
 
-    monkeypatch.setattr(export, "_DUMP_THREADS", 2)
+    monkeypatch.setattr(ordering, "_DUMP_THREADS", 2)
     graphs = [f"http://e/g{i}" for i in range(20)]
     received = []
-    for g, data in export._dumps(Store(), graphs):  # type: ignore[arg-type]
+    for g, data in ordering._dumps(Store(), graphs):  # type: ignore[arg-type]
         received.append(g)
         assert data.startswith(f"<{g}>".encode())
         with lock:

@@ -15,9 +15,9 @@ from pyld import jsonld as pyld
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from actorgraph import jsonld
-from actorgraph.export import select_graphs, serialize
+from actorgraph.export import select_graphs
 from actorgraph.project import Project
+from actorgraph.rdf import jsonld, serialize_graphs
 from actorgraph.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def compacted(store: EmbeddedStore, context: dict[str, Any], graphs: list[str]) 
 
 @pytest.fixture(scope="module")
 def turtle_graph(store: EmbeddedStore, graphs: list[str]) -> Graph:
-    return Graph().parse(data=serialize(store, "ttl", graphs), format="turtle")
+    return Graph().parse(data=serialize_graphs(store, "ttl", graphs), format="turtle")
 
 
 def nodes(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

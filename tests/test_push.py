@@ -16,8 +16,9 @@ from conftest import SparqlServer, free_port, start_server, stop_server
 
 from actorgraph import push as pushing
 from actorgraph.cli import main
-from actorgraph.export import select_graphs, serialize
+from actorgraph.export import select_graphs
 from actorgraph.project import Project
+from actorgraph.rdf import serialize_graphs
 from actorgraph.store.persistent import ProjectStore
 from actorgraph.store.remote import RemoteStore
 
@@ -56,7 +57,9 @@ def test_push_then_each_graph_on_the_server_is_the_projects(server: SparqlServer
     remote = RemoteStore(server.query_url)
     assert set(graphs) <= set(remote.graphs())
     for graph in graphs:
-        local = ox.Dataset(ox.parse(serialize(store, "nt", [graph]), format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
+        local = ox.Dataset(
+            ox.parse(serialize_graphs(store, "nt", [graph]), format=ox.RdfFormat.N_TRIPLES)
+        )  # type: ignore[arg-type]
         there = ox.Dataset(
             ox.parse(remote.read_graph(graph), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
         )

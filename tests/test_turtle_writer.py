@@ -17,13 +17,14 @@ from conftest import unavailable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actorgraph import export
 from actorgraph.errors import LoadError
+from actorgraph.rdf import lines as ordering
+from actorgraph.rdf import serialize_graphs, turtle
 from actorgraph.store import EmbeddedStore
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
-if export._compiled is None:
+if ordering._compiled is None:
     unavailable("actorgraph._turtle was not built (no C compiler?)", module=True)
 
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -33,12 +34,12 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 def both(lines: list[bytes], indent: bytes = b"") -> tuple[tuple[bytes, set[str]], ...]:
     results = []
     for compiled in (True, False):
-        abbr = export._Abbreviator()
+        abbr = turtle._Abbreviator()
         if compiled:
-            pieces = export._turtle_blocks(lines, abbr, indent)
+            pieces = turtle._turtle_blocks(lines, abbr, indent)
         else:
-            pieces = export._turtle_blocks_py(lines, abbr, indent)
-        results.append((export._unmarked(pieces), abbr.used))
+            pieces = turtle._turtle_blocks_py(lines, abbr, indent)
+        results.append((turtle._unmarked(pieces), abbr.used))
     return tuple(results)
 
 
@@ -51,12 +52,12 @@ def assert_same(lines: list[bytes], indent: bytes = b"") -> bytes:
 
 def ordered(store: EmbeddedStore) -> list[bytes]:
     graphs = store.graphs()
-    return export.ordered_graph_lines(store, graphs, per_graph=False, dedupe=False)[None]
+    return ordering.ordered_graph_lines(store, graphs, per_graph=False, dedupe=False)[None]
 
 
 def in_order(lines: list[bytes]) -> list[bytes]:
     """Lines as the export hands them over: rdf:type marked, then sorted."""
-    return sorted(line.replace(export._TYPE_NT, export._TYPE_MARKED) for line in lines)
+    return sorted(line.replace(ordering._TYPE_NT, ordering._TYPE_MARKED) for line in lines)
 
 
 def test_the_project_graph(store: EmbeddedStore) -> None:
@@ -71,10 +72,10 @@ def test_serialize_gives_the_same_bytes_without_the_compiled_writer(
     store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     graphs = [g for g in store.graphs() if "/graph/gazetteer" not in g]
-    compiled = {fmt: export.serialize(store, fmt, graphs) for fmt in ("ttl", "trig", "nt", "nq")}
-    monkeypatch.setattr(export, "_compiled", None)
+    compiled = {fmt: serialize_graphs(store, fmt, graphs) for fmt in ("ttl", "trig", "nt", "nq")}
+    monkeypatch.setattr(ordering, "_compiled", None)
     for fmt, data in compiled.items():
-        assert export.serialize(store, fmt, graphs) == data, fmt
+        assert serialize_graphs(store, fmt, graphs) == data, fmt
 
 
 def _eval_cases() -> list[Path]:
@@ -181,9 +182,9 @@ def test_a_block_with_late_types_and_repeats() -> None:
     "line", [b"<http://e/a>", b"<http://e/a> <http://e/p>", b"<http://e/a> <http://e/p> <o>"]
 )
 def test_a_line_that_is_not_a_statement_is_refused(line: bytes) -> None:
-    assert export._compiled is not None
+    assert ordering._compiled is not None
     with pytest.raises(ValueError, match="line 2 is not an N-Triples statement"):
-        export._compiled.blocks([b"<http://e/a> <http://e/p> 1 .", line], [], b"")
+        ordering._compiled.blocks([b"<http://e/a> <http://e/p> 1 .", line], [], b"")
 
 
 @settings(max_examples=200, deadline=None)
@@ -195,19 +196,19 @@ def test_a_line_that_is_not_a_statement_is_refused(line: bytes) -> None:
 def test_documents(lines: list[bytes], unique: bool, graph: str | None) -> None:
     # marked as the N-Triples export marks them, in order, some repeated
     marked = sorted(
-        line.replace(export._TYPE_NT, export._TYPE_MARKED) for line in lines + lines[:2]
+        line.replace(ordering._TYPE_NT, ordering._TYPE_MARKED) for line in lines + lines[:2]
     )
     term = None if graph is None else f"<{graph}>".encode()
-    assert export._compiled is not None
-    data = export._compiled.document(marked, unique, term)
-    assert data == export._document_py(marked, unique=unique, graph=term)
+    assert ordering._compiled is not None
+    data = ordering._compiled.document(marked, unique, term)
+    assert data == ordering._document_py(marked, unique=unique, graph=term)
     assert b"\x00" not in data
 
 
 def test_document_of_the_project_graph(store: EmbeddedStore) -> None:
     graphs = store.graphs()
-    lines = export.ordered_graph_lines(store, graphs, per_graph=False, dedupe=False)[None]
-    assert export._compiled is not None
-    data = export._compiled.document(lines, True)
-    assert data == export._document_py(lines, unique=True, graph=None)
+    lines = ordering.ordered_graph_lines(store, graphs, per_graph=False, dedupe=False)[None]
+    assert ordering._compiled is not None
+    data = ordering._compiled.document(lines, True)
+    assert data == ordering._document_py(lines, unique=True, graph=None)
     assert data.count(b"\n") == len(set(lines))

@@ -1,12 +1,12 @@
 /* The Turtle writer's loop, compiled: ordered N-Triples lines in, Turtle blocks out.
  *
- * It does what actorgraph.export._turtle_blocks_py does, byte for byte (a
+ * It does what actorgraph.rdf.turtle._turtle_blocks_py does, byte for byte (a
  * differential test holds them together): one block per subject, ";" between
  * predicates, "," between objects, rdf:type written "a", IRIs abbreviated with the project's prefixes when the
  * local part is one every Turtle parser reads the same way, xsd:integer and
  * xsd:boolean literals written bare, a triple repeated by another graph
  * written once. Each line is read in place (no Python object per term), which
- * is what makes it fast; the module is optional and export.py falls back to the
+ * is what makes it fast; the module is optional and actorgraph.rdf falls back to the
  * Python loop when it was not built.
  *
  * It also joins the ordered lines of the N-Triples and N-Quads exports
@@ -15,7 +15,7 @@
  * blocks(lines, namespaces, indent) -> (bytes, used)
  *   lines:      list of bytes, N-Triples lines without newline, in export order,
  *               rdf:type marked ("<\0ttp:", so that it sorts first in its block);
- *               a literal holding the marked text keeps it (export.py removes it)
+ *               a literal holding the marked text keeps it (rdf/turtle.py removes it)
  *   namespaces: sequence of (namespace IRI bytes, prefix bytes)
  *   indent:     bytes put before every line of the output (TriG graph blocks)
  *   used:       list of the indexes of the namespaces the output uses
@@ -452,7 +452,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "actorgraph._turtle",
-    "The Turtle writer's loop, compiled (see actorgraph.export).", -1, methods,
+    "The Turtle writer's loop, compiled (see actorgraph.rdf).", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

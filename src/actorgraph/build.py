@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .export import serialize
 from .fsutil import atomic_open
-from .jsonld import compacted, load_context, schema_org
 from .project import Project, SourceFile, group_of
+from .rdf import get, serialize_graphs
+from .rdf.jsonld import load_context, schema_org
 from .stats import Stats, compute
 from .store import EmbeddedStore
 from .store.load import Loaded, load_project
 from .store.persistent import ProjectStore
 from .validation import ENGINES, Report, validate_store
 
-#: The graph files ``build`` writes, by format.
-DIST_FORMATS = ("ttl", "nt", "nq", "trig")
+#: The graph files ``build`` writes, by format (JSON-LD compacted with the project's context).
+DIST_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
 
 
 @dataclass
@@ -84,10 +84,14 @@ def _validate_and_write(
     )
     out = out_dir or project.dist_dir
     graphs = [g for g in store.graphs() if group_of(g) not in skip]
+    context = load_context(project)
     outputs: list[tuple[str, Callable[[], bytes]]] = [
-        (f"actorgraph.{fmt}", partial(serialize, store, fmt, graphs)) for fmt in DIST_FORMATS
+        (
+            f"actorgraph.{get(fmt).extension}",
+            partial(serialize_graphs, store, fmt, graphs, context=context),
+        )
+        for fmt in DIST_FORMATS
     ]
-    outputs.append(("actorgraph.jsonld", lambda: compacted(store, load_context(project), graphs)))
     outputs.append(("organisations.schema.jsonld", lambda: schema_org(store, graphs)))
     outputs.append(("report.txt", lambda: report.to_text(lang).encode("utf-8")))
     outputs.append(("report.json", lambda: report.to_json(lang).encode("utf-8")))

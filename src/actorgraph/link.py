@@ -43,8 +43,26 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import LinkError, LoadError
 from .fsutil import atomic_write
-from .namespaces import AG, GRAPH, ORG_ID, OWL, PREFIXES, RDFS, SEMAPV, SKOS, SSSOM, WD, WDT, curie
+from .namespaces import (
+    AG,
+    DCTERMS,
+    GRAPH,
+    ORG_ID,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SEMAPV,
+    SKOS,
+    SOURCE_ID,
+    SSSOM,
+    WD,
+    WDT,
+)
 from .project import Project
+from .rdf import serialize_triples
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
 from .slug import fold
 from .store import rdf_format, read_source, syntax_error
@@ -591,91 +609,77 @@ def _bare_names(org: Organisation) -> set[str]:
 
 # ------------------------------------------------------------------ writing
 
-_PREFIXES = (
-    "ag",
-    "agorg",
-    "agsrc",
-    "aggraph",
-    "dcterms",
-    "owl",
-    "prov",
-    "semapv",
-    "sssom",
-    "wd",
-    "wdt",
-    "xsd",
-)
+_BANNER = """\
+# actorgraph — links of the organisations to the {step}, written by `actorgraph link`.
+# Each link is stated, then described by an owl:Axiom node with SSSOM metadata:
+# method (sssom:mapping_justification), confidence, date and which identifier matched.
+# Edit by hand only to remove a wrong link; `actorgraph link` keeps the others.
 
-
-def _curie(iri: str) -> str:
-    """Prefixed only with the prefixes the links file declares."""
-    return curie(iri, prefixes=_PREFIXES) or f"<{iri}>"
-
-
-def _lit(text: str) -> str:
-    return str(ox.Literal(text))
-
+"""
 
 #: What each step's links were computed against (a source gives its file or its address).
-_SOURCE_OF_STEP = {
-    "gazetteer": 'ag:fileName "data/reference/gazetteer.nt.gz"',
-    "wikidata": "<https://schema.org/url> <https://www.wikidata.org/>",
+_SOURCE_OF_STEP: dict[str, tuple[str, ox.NamedNode | ox.Literal]] = {
+    "gazetteer": (str(AG.fileName), ox.Literal("data/reference/gazetteer.nt.gz")),
+    "wikidata": (str(SCHEMA.url), ox.NamedNode("https://www.wikidata.org/")),
 }
+
+_XSD = PREFIXES["xsd"]
+
+
+def _iri(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
+def link_triples(step: str, links: Iterable[Link], sha256: str | None = None) -> list[ox.Triple]:
+    """The statements of one links file: its source node and graph, then every
+    link with the ``owl:Axiom`` node describing it."""
+    source = _iri(str(SOURCE_ID[f"link-{step}"]))
+    via, where = _SOURCE_OF_STEP[step]
+    out = [
+        ox.Triple(source, _iri(str(RDF.type)), _iri(str(AG.Source))),
+        ox.Triple(
+            source,
+            _iri(str(DCTERMS.title)),
+            ox.Literal(f"Links computed by actorgraph link ({step})", language="en"),
+        ),
+        ox.Triple(source, _iri(str(DCTERMS.creator)), ox.Literal(f"actorgraph {__version__}")),
+        ox.Triple(source, _iri(via), where),
+        ox.Triple(_iri(f"{GRAPH}links/{step}"), _iri(str(PROV.wasDerivedFrom)), source),
+    ]
+    if sha256:
+        out.append(ox.Triple(source, _iri(str(AG.sha256)), ox.Literal(sha256)))
+    for link in links:
+        org, prop, target = _iri(link.source), _iri(link.prop), _iri(link.target)
+        out.append(ox.Triple(org, prop, target))
+        out += [ox.Triple(org, _iri(p), ox.Literal(v)) for p, v in link.facts]
+        node = _iri(link.node)
+        axiom: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+            (str(RDF.type), _iri(str(OWL.Axiom))),
+            (str(OWL.annotatedSource), org),
+            (str(OWL.annotatedProperty), prop),
+            (str(OWL.annotatedTarget), target),
+            (str(SSSOM.mapping_justification), _iri(link.method)),
+            (str(SSSOM.confidence), _typed(f"{link.score:.2f}", _XSD + "decimal")),
+            (str(SSSOM.mapping_date), _typed(link.date, _XSD + "date")),
+            (str(SSSOM.subject_match_field), _iri(link.subject_field)),
+            (str(SSSOM.object_match_field), _iri(link.object_field)),
+            (str(SSSOM.match_string), ox.Literal(link.value)),
+            (str(PROV.wasDerivedFrom), source),
+        ]
+        out += [ox.Triple(node, _iri(p), o) for p, o in axiom]
+    return out
 
 
 def render_links(step: str, links: list[Link], sha256: str | None = None) -> str:
-    """The Turtle of one links file, deterministic (sorted, fixed layout); ``sha256``
-    is the digest of the file the step read, when it read one."""
-    source = f"agsrc:link-{step}"
-    digest = [f"    ag:sha256 {_lit(sha256)} ;"] if sha256 else []
-    lines = [
-        f"# actorgraph — links of the organisations to the {step}, written by `actorgraph link`.",
-        "# Each link is stated, then described by an owl:Axiom node with SSSOM metadata:",
-        "# method (sssom:mapping_justification), confidence, date and which identifier matched.",
-        "# Edit by hand only to remove a wrong link; `actorgraph link` keeps the others.",
-        "",
-    ]
-    lines += [f"@prefix {p}: <{PREFIXES[p]}> ." for p in _PREFIXES]
-    lines += [
-        "",
-        f"{source}",
-        "    a ag:Source ;",
-        f'    dcterms:title "Links computed by actorgraph link ({step})"@en ;',
-        f"    dcterms:creator {_lit(f'actorgraph {__version__}')} ;",
-        *digest,
-        f"    {_SOURCE_OF_STEP[step]} .",
-        "",
-        f"<{GRAPH}links/{step}> prov:wasDerivedFrom {source} .",
-        "",
-    ]
-    by_org: dict[str, list[Link]] = defaultdict(list)
-    for link in links:
-        by_org[link.source].append(link)
-    for org in sorted(by_org):
-        statements = []
-        for link in sorted(by_org[org], key=lambda lk: (lk.prop, lk.target)):
-            statements.append(f"{_curie(link.prop)} {_curie(link.target)}")
-            statements += [f"{_curie(p)} {_lit(v)}" for p, v in link.facts]
-        lines.append(
-            f"{_curie(org)}\n    " + " ;\n    ".join(sorted(dict.fromkeys(statements))) + " ."
-        )
-        lines.append("")
-        for link in sorted(by_org[org], key=lambda lk: (lk.prop, lk.target)):
-            lines.append(
-                f"<{link.node}>\n"
-                "    a owl:Axiom ;\n"
-                f"    owl:annotatedSource {_curie(link.source)} ;\n"
-                f"    owl:annotatedProperty {_curie(link.prop)} ;\n"
-                f"    owl:annotatedTarget {_curie(link.target)} ;\n"
-                f"    sssom:mapping_justification {_curie(link.method)} ;\n"
-                f'    sssom:confidence "{link.score:.2f}"^^xsd:decimal ;\n'
-                f'    sssom:mapping_date "{link.date}"^^xsd:date ;\n'
-                f"    sssom:subject_match_field {_curie(link.subject_field)} ;\n"
-                f"    sssom:object_match_field {_curie(link.object_field)} ;\n"
-                f"    sssom:match_string {_lit(link.value)} ;\n"
-                f"    prov:wasDerivedFrom {source} .\n"
-            )
-    return "\n".join(lines)
+    """The Turtle of one links file, deterministic: a comment banner, then the
+    statements as every Turtle output writes them (:mod:`actorgraph.rdf`);
+    ``sha256`` is the digest of the file the step read, when it read one."""
+    body = serialize_triples(link_triples(step, links, sha256), "ttl").decode("utf-8")
+    return _BANNER.format(step=step) + body
 
 
 _READ_LINKS = f"""
@@ -844,6 +848,7 @@ __all__ = [
     "LinkResult",
     "Review",
     "link_project",
+    "link_triples",
     "match_gazetteer",
     "match_wikidata",
     "name_keys",

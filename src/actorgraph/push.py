@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .errors import ServiceError
-from .export import serialize
 from .namespaces import GRAPH
 from .project import group_of
+from .rdf import serialize_graphs
 from .store import EmbeddedStore
 from .store.remote import RemoteStore
 
@@ -80,7 +80,7 @@ def plan(
     pushed = _manifest(remote)
     plans = []
     for graph in chosen:
-        data = serialize(store, "nt", [graph])
+        data = serialize_graphs(store, "nt", [graph])
         digest = hashlib.sha256(data).hexdigest()
         triples = data.count(b"\n")
         plans.append(

@@ -31,15 +31,17 @@ import pyoxigraph as ox
 from .catalogue import LITERAL_TYPES, Param, Query, catalogue
 from .errors import QueryError, UnknownQuery
 from .namespaces import KINDS, PREFIXES, curie
+from .rdf import names as rdf_formats
+from .rdf import serialize_triples
 from .slug import SLUG
-from .store.files import FORMATS
 from .store.sparql import Answer, Term
 
 XSD = PREFIXES["xsd"]
 
-#: Result formats for SELECT/ASK and for CONSTRUCT/DESCRIBE.
+#: Result formats for SELECT/ASK and for CONSTRUCT/DESCRIBE (every format of the
+#: writer registry).
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
-GRAPH_FORMATS = ("ttl", "jsonld", "nt")
+GRAPH_FORMATS = rdf_formats()
 
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([^\s/<>\"{}|^`\\][^\s<>\"{}|^`\\]*)?$")
 _YEAR = re.compile(r"^-?\d{4,}$")
@@ -271,8 +273,8 @@ def render(answer: Answer, fmt: str, hide: Iterable[str] = ()) -> str | bytes | 
                 f"{', '.join(GRAPH_FORMATS)}",
                 field="--format",
             )
-        prefixes = PREFIXES if fmt == "ttl" else None
-        return ox.serialize(answer.triples, format=FORMATS[fmt], prefixes=prefixes) or b""
+        # Written as exports are: sorted, canonical blank nodes, the prefixes used.
+        return serialize_triples(answer.triples, fmt)
     if fmt in GRAPH_FORMATS:
         raise QueryError(
             f"a {answer.form} query gives results, not triples: use one of {', '.join(SELECT_FORMATS)}",

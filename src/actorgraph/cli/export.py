@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from .. import jsonld
+from .. import rdf
 from ..errors import ActorGraphError
-from ..export import EXPORT_FORMATS, select_graphs, serialize
+from ..export import select_graphs
 from ..fsutil import atomic_write
 from ..project import GROUPS
+from ..rdf import jsonld
 from ..store import embedded_copy
 from .common import STORE, project_from, store_from
 
-FORMATS = (*EXPORT_FORMATS, "jsonld")
+FORMATS = rdf.names()
 FRAME_GROUPS = ("data", "links")
 
 
@@ -75,8 +76,8 @@ def command(
       actorgraph export --format nq --store http://127.0.0.1:7878/query
     """
     if fmt is None:
-        suffix = output.suffix.lstrip(".") if output else ""
-        fmt = suffix if suffix in FORMATS else "ttl"
+        by_suffix = rdf.by_extension(output.suffix) if output and output.suffix else None
+        fmt = by_suffix.name if by_suffix else "ttl"
     if (frame or profile) and fmt != "jsonld":
         raise ActorGraphError("--frame and --profile apply to --format jsonld", field="--format")
     if frame and profile:
@@ -94,16 +95,13 @@ def command(
         wanted = sorted({*wanted, *select_graphs(store, ("ontology", "vocabulary"))})
     store = embedded_copy(store, wanted)
     graphs = select_graphs(store, groups or None)
-    if fmt == "jsonld":
-        context = jsonld.load_context(project)
-        if profile:
-            data = jsonld.schema_org(store, graphs)
-        elif frame:
-            data = jsonld.framed(store, context, frame, graphs)
-        else:
-            data = jsonld.compacted(store, context, graphs)
+    if profile:
+        data = jsonld.schema_org(store, graphs)
+    elif frame:
+        data = jsonld.framed(store, jsonld.load_context(project), frame, graphs)
     else:
-        data = serialize(store, fmt, graphs)
+        context = jsonld.load_context(project) if fmt == "jsonld" else None
+        data = rdf.serialize_graphs(store, fmt, graphs, context=context)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

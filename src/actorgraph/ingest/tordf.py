@@ -15,8 +15,8 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV
 
 from ..errors import IngestError
-from ..export import serialize
 from ..namespaces import curie
+from ..rdf import serialize_graphs
 from ..store import EmbeddedStore
 from .relations import INGEST_ACTIVITY, Extraction
 
@@ -29,9 +29,11 @@ def quads(extraction: Extraction) -> list[ox.Quad]:
 
 def to_turtle(extraction: Extraction) -> bytes:
     """Sorted Turtle with a banner: the same sheet always gives the same bytes."""
+    # Through a store, which writes literals in canonical form ("P18M" becomes
+    # "P1Y6M"): the file then holds what the project's store will hold.
     store = EmbeddedStore()
     store.add_quads(quads(extraction))
-    body = serialize(store, "ttl", [extraction.graph])
+    body = serialize_graphs(store, "ttl", [extraction.graph])
     sheet = extraction.sheet
     banner = (
         f"# actorgraph — instance data from the actor sheet “{sheet.title.value}”\n"

@@ -1,10 +1,12 @@
-"""JSON-LD outputs: compacted with ``ontology/context.jsonld``, framed per kind
-of entity, and schema.org blocks for web pages.
+"""JSON-LD outputs: compacted with a context (the project's is
+``ontology/context.jsonld``), framed per kind of entity, and schema.org blocks
+for web pages.
 
-Node order and blank-node labels are those of :mod:`actorgraph.export`.
-The compacted document is written straight from its ordered N-Triples lines
-(:class:`_LineCompactor`, following pyld's answers); for framing, pyoxigraph
-writes the expanded form from the same lines and pyld frames it.
+Node order and blank-node labels are those of every writer
+(:mod:`actorgraph.rdf.lines`). The compacted document is written straight from
+the ordered N-Triples lines (:class:`_LineCompactor`, following pyld's
+answers); for framing, pyoxigraph writes the expanded form from the same lines
+and pyld frames it.
 
 >>> import json
 >>> from actorgraph.project import Project
@@ -25,25 +27,27 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .errors import ActorGraphError, LoadError
-from .export import (
+from ..errors import ActorGraphError, LoadError
+from ..namespaces import AG, PREFIXES
+from ..project import Project, group_of
+from ..store import EmbeddedStore
+from .lines import (
     _MARKED_HTTP,
     _RDF_TYPE,
     _TYPE_MARKED,
     _XSD,
-    _Memo,
-    graph_lines,
+    Lines,
+    _document,
     ordered_graph_lines,
-    select_graphs,
 )
-from .namespaces import AG
-from .project import Project
-from .store import EmbeddedStore
+from .turtle import _Memo
+from .writers import LineWriter
 
 _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,14})")
 
@@ -77,10 +81,24 @@ def _native(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+def default_context() -> dict[str, Any]:
+    """The context of outputs given none: the project's prefixes (``ag:``, ``skos:``…).
+
+    >>> default_context()["skos"]
+    'http://www.w3.org/2004/02/skos/core#'
+    """
+    return {"@version": 1.1, **PREFIXES}
+
+
 def expanded(store: EmbeddedStore, graphs: list[str] | None = None) -> list[dict[str, Any]]:
     """The union of ``graphs`` as expanded JSON-LD, one node per subject in export order."""
     chosen = store.graphs() if graphs is None else graphs
-    ntriples = graph_lines(store, chosen, per_graph=False)[None]
+    return _expanded_lines(ordered_graph_lines(store, chosen, per_graph=False)[None])
+
+
+def _expanded_lines(lines: list[bytes]) -> list[dict[str, Any]]:
+    """Ordered lines (repeats dropped) as expanded JSON-LD, one node per subject."""
+    ntriples = _document(lines)
     if not ntriples:
         return []
     triples = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
@@ -110,7 +128,7 @@ def _jsonld_error(exc: Exception) -> ActorGraphError:
 
 def compacted(
     store: EmbeddedStore,
-    context: dict[str, Any],
+    context: Mapping[str, Any],
     graphs: list[str] | None = None,
     *,
     engine: str = "fast",
@@ -124,21 +142,26 @@ def compacted(
     N-Triples lines, each distinct (predicate, object) compacted once: the
     same document in a fraction of the time on large graphs (tested against pyld).
     """
+    chosen = store.graphs() if graphs is None else graphs
+    lines = ordered_graph_lines(store, chosen, per_graph=False)[None]
+    return compact_lines(lines, context, engine=engine)
+
+
+def compact_lines(lines: list[bytes], context: Mapping[str, Any], *, engine: str = "fast") -> bytes:
+    """Ordered lines (repeats dropped) compacted with ``context``: see :func:`compacted`."""
     try:
         if engine != "pyld":
-            chosen = store.graphs() if graphs is None else graphs
-            lines = ordered_graph_lines(store, chosen, per_graph=False)[None]
             texts = _LineCompactor(Compactor(context)).nodes(lines)
             if len(texts) >= 2:
                 return _dump_graph(context, texts)
-        return _dump(jsonld.compact(expanded(store, graphs), {"@context": context}))
+        return _dump(jsonld.compact(_expanded_lines(lines), {"@context": dict(context)}))
     except jsonld.JsonLdError as exc:
         raise _jsonld_error(exc) from None
 
 
-def _dump_graph(context: dict[str, Any], nodes: list[str]) -> bytes:
+def _dump_graph(context: Mapping[str, Any], nodes: list[str]) -> bytes:
     """A ``@graph`` document with one node (JSON text) per line: diffs well."""
-    head = json.dumps({"@context": context}, indent=2, ensure_ascii=False)[:-2]
+    head = json.dumps({"@context": dict(context)}, indent=2, ensure_ascii=False)[:-2]
     lines = ",\n".join(nodes)
     return f'{head},\n  "@graph": [\n{lines}\n]}}\n'.encode()
 
@@ -159,8 +182,8 @@ class Compactor:
     by the context's prefixes, none of which is a prefix of another (checked).
     """
 
-    def __init__(self, context: dict[str, Any]) -> None:
-        self.context = {"@context": context}
+    def __init__(self, context: Mapping[str, Any]) -> None:
+        self.context = {"@context": dict(context)}
         self.prefixes = {
             v: k
             for k, v in context.items()
@@ -497,7 +520,8 @@ def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
     """
     found: dict[str, dict[str, set[tuple[str, str]]]] = {}
     # The ontology graph is always consulted: it says which classes are public bodies.
-    chosen = None if graphs is None else sorted({*graphs, *select_graphs(store, ["ontology"])})
+    ontology = [g for g in store.graphs() if group_of(g) == "ontology"]
+    chosen = None if graphs is None else sorted({*graphs, *ontology})
     with store.restricted(chosen) as part:
         rows = part.select(_SCHEMA_ORG_QUERY)
     for row in rows:
@@ -533,3 +557,14 @@ def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
             ]
         blocks.append(block)
     return _dump(blocks)
+
+
+class JsonLdWriter(LineWriter):
+    """The registered JSON-LD writer: the union of the graphs, compacted with the
+    context given, else :func:`default_context`."""
+
+    def write(self, lines: Lines, context: Mapping[str, Any] | None) -> bytes:
+        return compact_lines(lines[None], default_context() if context is None else context)
+
+
+WRITER = JsonLdWriter()
