@@ -34,6 +34,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from rapidfuzz import process
@@ -76,7 +77,7 @@ class _Posting:
     kind: str | None
     body: str | None
     fuzzy: bool
-    extra: dict[str, Any]
+    extra: Mapping[str, Any]
 
 
 def _compatible(*kinds: str | None) -> bool:
@@ -134,12 +135,15 @@ class NameIndex:
         parsed = parse(name)
         if not parsed.words:
             return
-        posting = _Posting(next(self._counter), id, name, kind, body_kind(kind), fuzzy, extra)
+        posting = _Posting(
+            next(self._counter), id, name, kind, body_kind(kind), fuzzy, MappingProxyType(extra)
+        )
         self._size += 1
         self._words.setdefault(parsed.words, []).append(posting)
         self._bare.setdefault(parsed.bare, []).append(posting)
         for core in parsed.cores:
-            if _compatible(core.kind, posting.body):
+            # A form that contradicts the name's own kind says nothing of it.
+            if core.kind is None or posting.body is None or core.kind == posting.body:
                 self._rest.setdefault(core.rest, []).append((posting, core))
         if fuzzy and parsed.bare not in self._near_seen:
             self._near_seen.add(parsed.bare)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..slug import fold
 
@@ -55,11 +56,14 @@ _CONNECTORS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("de",), ""),
     (("d",), ""),
 )
-#: Roman numerals up to 39 (I, IV, XII…): "Paris VIII" is not "Paris VII". The
-#: larger letters (L, C, D, M) are also elided words and articles, so left out.
-_ROMAN = re.compile(r"^(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})$")
-#: One-letter words that are elisions (l', d', j'…), not codes like "lot B".
-_ELIDED = frozenset("cdjlmnst")
+#: Marks (see :func:`marks`), as whole words: a word with a digit; a roman
+#: numeral up to 39 (I, IV, XII…; L, C, D and M are also elided words and
+#: articles, so left out); one letter, but not an elision (l', d', j'…).
+_MARK = re.compile(
+    r"(?<![a-z0-9])"
+    r"(?:[a-z]*[0-9][a-z0-9]*|(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})|[abefghikopqruvwxyz])"
+    r"(?![a-z0-9])"
+)
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,7 @@ _PREFIXES = _forms_by_first_word()
 _SUFFIXES = [(f.words, f) for f in FORMS if f.suffix]
 
 
-@dataclass(frozen=True)
-class Core:
+class Core(NamedTuple):
     """One reading of a name: its ``rest`` once the form of a body is set aside,
     the ``article`` that went with it, and the ``kind`` the form implies (None
     for the reading of the whole name, which has no form)."""
@@ -130,8 +133,7 @@ class Core:
     kind: str | None
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A name read for matching (see the module's doc)."""
 
     words: str
@@ -149,7 +151,15 @@ def words(text: str) -> str:
     >>> words("L'Abergement-Clémenciat"), words("Œuvre — St Jean")
     ('l abergement clemenciat', 'oeuvre saint jean')
     """
-    return " ".join(_ABBREVIATED.get(t, t) for t in _TOKEN.findall(fold(text)))
+    return " ".join(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
+    # ASCII needs no folding but to lowercase (most names of the gazetteer).
+    tokens: list[str] = _TOKEN.findall(text.lower() if text.isascii() else fold(text))
+    if "st" in tokens or "ste" in tokens:
+        tokens = [_ABBREVIATED.get(t, t) for t in tokens]
+    return tokens
 
 
 def _without_article(tokens: list[str]) -> tuple[str, list[str]]:
@@ -164,7 +174,7 @@ def normalise(text: str) -> str:
     >>> normalise("La Caisse des Dépôts"), normalise("La")
     ('caisse des depots', 'la')
     """
-    return " ".join(_without_article(words(text).split())[1])
+    return " ".join(_without_article(_tokens(text))[1])
 
 
 def _prefix(tokens: list[str]) -> tuple[Form, int, str] | None:
@@ -202,7 +212,7 @@ def parse(text: str) -> Parsed:
     >>> len(parse("Ville nouvelle").cores)  # "Ville" opens a town's name only with "de"
     1
     """
-    tokens = words(text).split()
+    tokens = _tokens(text)
     article, bare = _without_article(tokens)
     cores = [Core(" ".join(bare), article, None)]
     rest = bare
@@ -217,21 +227,17 @@ def parse(text: str) -> Parsed:
     if suffix is not None and (prefix is None or prefix[0].kind == suffix[0].kind):
         kept = rest[: -suffix[1]]
         cores.append(Core(" ".join(kept), cores[-1].article, suffix[0].kind))
-    return Parsed(" ".join(tokens), cores[0].rest, tuple(cores), marks(bare))
+    return Parsed(" ".join(tokens), cores[0].rest, tuple(cores), marks(cores[0].rest))
 
 
-def marks(tokens: list[str]) -> tuple[str, ...]:
+def marks(words: str) -> tuple[str, ...]:
     """The words that set a name apart from its near neighbours: numbers and
     years, roman numerals, one-letter codes.
 
-    >>> marks("lot b tranche 2 paris xii l ile".split())
-    ('b', '2', 'xii')
+    >>> marks("lot b tranche 2 paris xii l ile vie 27eme")
+    ('b', '2', 'xii', '27eme')
     """
-    return tuple(
-        t
-        for t in tokens
-        if any(c.isdigit() for c in t) or _ROMAN.match(t) or (len(t) == 1 and t not in _ELIDED)
-    )
+    return tuple(_MARK.findall(words))
 
 
 def body_kind(kind: str | None) -> str | None:
@@ -259,7 +265,7 @@ def strip_form(name: str, kind: str) -> str | None:
     True
     """
     text = unicodedata.normalize("NFC", name)
-    tokens = words(text).split()
+    tokens = _tokens(text)
     article, bare = _without_article(tokens)
     prefix = _prefix(bare)
     if prefix is None or prefix[0].kind != kind:
