@@ -354,8 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--steps",
         nargs="+",
-        help="only these steps (load validate queries export ingest link build store); "
-        "store needs a build first",
+        help="only these steps (load validate queries export ingest create-unknown link build "
+        "store); store needs a build first",
     )
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -425,6 +425,19 @@ def main(argv: list[str] | None = None) -> int:
                 [ag, "ingest", "--data-dir", str(out_dir), "--retrieved", "2026-11-27",
                  *map(str, ingest_files)],
                 None,
+            )  # fmt: skip
+        if wanted("create-unknown"):
+            import create_unknown
+
+            partners = create_unknown.write_sheets(Path(tmp) / "partners", 10_000)
+            # A dry run: each run then starts from the same graph (a real one
+            # would find the partners created by the run before).
+            step(
+                "ingest 10,000 new partners, create-unknown",
+                [ag, "ingest", "-q", "--dry-run", "--create-unknown", "--retrieved", "2026-11-27",
+                 *map(str, partners)],
+                None,
+                "< 30 s",
             )  # fmt: skip
         if wanted("link"):
             step("link (gazetteer, offline)", [ag, "link", "--offline", "--refresh"], None)

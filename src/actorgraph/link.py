@@ -20,19 +20,20 @@ identifier matched. Several candidates, or a candidate that contradicts a
 known identifier, go to ``data/links/review.tsv``, never into the graph.
 Links already written stay as they are unless ``refresh``.
 
->>> name_keys("Département de la Gironde", "departement")
-{'gironde'}
->>> sorted(name_keys("CA Mulhouse Alsace Agglomération", "epci"))
-['communaute d agglomeration mulhouse alsace agglomeration', 'mulhouse alsace agglomeration']
->>> name_keys("Ville de Paris", "commune")
-{'paris'}
+Names are compared by the name matcher (:mod:`actorgraph.match`), within the
+organisation's kind:
+
+>>> gaz = Gazetteer.from_rows([["departement-33", "Departement", "Gironde", "223300013", "33"]])
+>>> [c.id.rsplit("/", 1)[-1] for c in gaz.by_name("departement", "Département de la Gironde")]
+['departement-33']
+>>> gaz.by_name("commune", "Département de la Gironde")
+[]
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import LinkError, LoadError
 from .fsutil import atomic_write
+from .match import KIND_OF_CLASS, Candidate, NameIndex, strip_form
 from .namespaces import (
     AG,
     DCTERMS,
@@ -64,23 +66,11 @@ from .namespaces import (
 from .project import Project
 from .rdf import serialize_triples
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
-from .slug import fold
 from .store import rdf_format, read_source, syntax_error
 from .wikidata import WikidataClient
 
 OWL_SAME_AS = str(OWL.sameAs)
 
-#: The kind of an organisation class, as far as the gazetteer is concerned.
-KIND_OF_CLASS = {
-    "Commune": "commune",
-    "Departement": "departement",
-    "Region": "region",
-    "EPCI": "epci",
-    "Metropole": "epci",
-    "CommunauteUrbaine": "epci",
-    "CommunauteAgglomeration": "epci",
-    "CommunauteCommunes": "epci",
-}
 TERRITORIAL = ("commune", "departement", "region")
 #: Wikidata property holding the INSEE code of each kind of territory.
 CODE_PROPERTY = {"commune": "P374", "departement": "P2586", "region": "P2585"}
@@ -93,54 +83,6 @@ TERRITORY_TYPES = {
 
 LINK_FILES = {"gazetteer": "gazetteer.ttl", "wikidata": "wikidata.ttl"}
 REVIEW_FILE = "review.tsv"
-
-# Words naming the kind of authority before its name: "Ville de Paris", "Région Bretagne".
-_KIND_PREFIX = {
-    "commune": r"(ville|commune|mairie)( de la| de| du| des| d)?",
-    "departement": r"(conseil departemental|departement)( de la| de| du| des| d)?",
-    "region": r"(conseil regional|region)( de la| de| du| des| d)?",
-    "epci": r"(communaute d agglomeration|communaute de communes|communaute urbaine|metropole)"
-    r"( de la| de| du| des| d)?",
-}
-_KIND_PREFIX_RE = {kind: re.compile(rf"^{words} ") for kind, words in _KIND_PREFIX.items()}
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_EPCI_ABBREVIATIONS = {
-    "ca": "communaute d agglomeration",
-    "cc": "communaute de communes",
-    "cu": "communaute urbaine",
-}
-
-
-def normalise(text: str) -> str:
-    """Folded, punctuation as spaces, single-spaced.
-
-    >>> normalise("L'Île-Saint-Denis")
-    'l ile saint denis'
-
-    Typographic apostrophes and hyphens separate words too (they once glued them):
-
-    >>> normalise("L’Île-Saint\u2011Denis"), normalise("Søren")
-    ('l ile saint denis', 'soren')
-    """
-    if not text.isascii():
-        text = fold(text)
-    return " ".join(_NON_ALNUM.sub(" ", text.lower()).split())
-
-
-def name_keys(name: str, kind: str) -> set[str]:
-    """The forms of ``name`` compared when matching by name within ``kind``."""
-    text = normalise(name)
-    head, _, rest = text.partition(" ")
-    if kind == "epci" and head in _EPCI_ABBREVIATIONS:
-        text = f"{_EPCI_ABBREVIATIONS[head]} {rest}"
-    keys = {text}
-    stripped = _KIND_PREFIX_RE[kind].sub("", text)
-    if stripped:
-        keys.add(stripped)
-    if kind in TERRITORIAL:  # the bare name identifies a territory; keep only that
-        keys = {stripped or text}
-    return keys
-
 
 # ------------------------------------------------------------------ records
 
@@ -279,7 +221,7 @@ class Gazetteer:
     rows: dict[str, list[str]]  # IRI → [slug, class, label, siren, code]
     by_siren: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_code: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    names: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind → key → IRIs
+    _names: NameIndex | None = field(default=None, repr=False)
 
     @classmethod
     def from_rows(cls, rows: Iterable[list[str]]) -> Gazetteer:
@@ -292,16 +234,17 @@ class Gazetteer:
                 gaz.by_code[(kind, code)].append(iri)
         return gaz
 
-    def by_name(self, kind: str, key: str) -> list[str]:
-        """Authorities of ``kind`` one of whose name keys is ``key`` (indexed on first use)."""
-        if kind not in self.names:
-            index: dict[str, list[str]] = defaultdict(list)
+    def by_name(self, kind: str, name: str) -> list[Candidate]:
+        """Authorities of ``kind`` that ``name`` may be, best first (the names
+        are indexed on first use)."""
+        if self._names is None:
+            self._names = NameIndex()
             for iri, row in self.rows.items():
-                if KIND_OF_CLASS.get(row[1]) == kind:
-                    for name_key in name_keys(row[2], kind):
-                        index[name_key].append(iri)
-            self.names[kind] = index
-        return self.names[kind].get(key, [])
+                row_kind = KIND_OF_CLASS.get(row[1])
+                if row_kind is not None:
+                    # No typos: one letter apart is often another commune.
+                    self._names.add(iri, row[2], row_kind, fuzzy=False)
+        return self._names.candidates(name, kind, limit=None)
 
     @classmethod
     def load(cls, reference_dir: Path) -> Gazetteer:
@@ -358,15 +301,20 @@ def match_gazetteer(
                 found, how = hits, (XREF, str(AG.inseeCode), str(AG.inseeCode), code, 1.0)
                 break
     if not found:
-        by_label: dict[str, set[str]] = defaultdict(set)
+        # The closest matches over all the names of the organisation (an exact
+        # name before a name found through its form).
+        best = 0.0
+        by_label: dict[str, str] = {}  # IRI → the first label that found it
         for label in org.labels:
-            for key in name_keys(label, kind):
-                for iri in gaz.by_name(kind, key):
-                    by_label[iri].add(label)
+            for candidate in gaz.by_name(kind, label):
+                if candidate.score > best:
+                    best, by_label = candidate.score, {}
+                if candidate.score == best:
+                    by_label.setdefault(candidate.id, label)
         if not by_label:
             return None, None
         found = sorted(by_label)
-        label = sorted(by_label[found[0]], key=org.labels.index)[0]
+        label = by_label[found[0]]
         how = (LEXICAL, f"{SKOS}prefLabel", f"{SKOS}prefLabel", label, 0.9)
     if len(found) > 1:
         return review(f"{len(found)} candidates in the gazetteer", found)
@@ -594,17 +542,10 @@ def match_wikidata(
 
 def _bare_names(org: Organisation) -> set[str]:
     """Names without "Ville de", "Région"…, with their original accents and case."""
-    out = set()
-    for label in org.labels:
-        m = re.match(
-            r"^(ville|commune|mairie|r[ée]gion|d[ée]partement|conseil (r[ée]gional|d[ée]partemental))"
-            r"( de la| de l'| de| du| des| d')?\s*",
-            label,
-            re.I,
-        )
-        if m and label[m.end() :]:
-            out.add(label[m.end() :])
-    return out
+    kind = org.kind
+    if kind is None:
+        return set()
+    return {bare for label in org.labels if (bare := strip_form(label, kind))}
 
 
 # ------------------------------------------------------------------ writing
@@ -851,6 +792,5 @@ __all__ = [
     "link_triples",
     "match_gazetteer",
     "match_wikidata",
-    "name_keys",
     "read_links",
 ]

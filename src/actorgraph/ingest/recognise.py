@@ -3,7 +3,9 @@ vocabulary concepts (themes, methods, resource kinds) from their ``skos:altLabel
 
 The gazetteer takes any list of :class:`Entry` (IRI, names, kind), so the
 organisations already in the graph and the French public-authority reference
-plug in the same way.
+plug in the same way. Names are compared by the name matcher
+(:mod:`actorgraph.match`); the gazetteer decides between its candidates (the
+closest way of matching, then the lowest rank, and one entry or none).
 
 >>> gaz = Gazetteer([
 ...     Entry("http://e/mel", (Name("Métropole Européenne de Lille", "pref"), Name("MEL", "alt")), "http://k/Metropole"),
@@ -19,99 +21,23 @@ plug in the same way.
 'form'
 >>> gaz.match("Ville de Nulle-Part") is None
 True
+>>> gaz.add(Entry("http://e/t12", (Name("Projet Tramway 12", "pref"),), "http://k/Project"))
+>>> gaz.match("Projet Tramway 120") is None
+True
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rapidfuzz.distance import Levenshtein
 
+from ..match import WAYS, Candidate, NameIndex, normalise, words
 from ..namespaces import CONCEPT_ID
 from ..project import group_of
-from ..slug import fold
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-_ARTICLES = ("la ", "le ", "les ", "l ", "the ")
-
-#: Leading words that only say what kind of body a name is ("ville de Mulhouse",
-#: "Département de la Gironde"); the rest of the name is its core.
-_FORM_PREFIXES = tuple(
-    sorted(
-        (
-            "ville de ",
-            "ville d ",
-            "mairie de ",
-            "mairie d ",
-            "commune de ",
-            "commune d ",
-            "departement de la ",
-            "departement de l ",
-            "departement du ",
-            "departement des ",
-            "departement de ",
-            "departement d ",
-            "conseil departemental de la ",
-            "conseil departemental de l ",
-            "conseil departemental du ",
-            "conseil departemental des ",
-            "conseil departemental de ",
-            "conseil departemental d ",
-            "region ",
-            "conseil regional de ",
-            "conseil regional d ",
-            "conseil regional du ",
-            "conseil regional des ",
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-
-
-def normalise(name: str) -> str:
-    """Folded words of a name, hyphens and punctuation as spaces, no leading article.
-
-    >>> normalise("L'Eurométropole de Strasbourg")
-    'eurometropole de strasbourg'
-    >>> normalise("Mulhouse-Alsace-Agglomération")
-    'mulhouse alsace agglomeration'
-    """
-    text = " ".join(_TOKEN.findall(fold(name)))
-    for article in _ARTICLES:
-        if text.startswith(article) and len(text) > len(article):
-            return text[len(article) :]
-    return text
-
-
-def core(norm: str) -> str:
-    """A normalised name without the words that only give its kind.
-
-    >>> core("departement de la gironde"), core("mairie de paris"), core("metz metropole")
-    ('gironde', 'paris', 'metz metropole')
-    """
-    for prefix in _FORM_PREFIXES:
-        if norm.startswith(prefix) and len(norm) > len(prefix) + 2:
-            return norm[len(prefix) :]
-    return norm
-
-
-def distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds
-    ``limit`` (rapidfuzz's, bit-parallel: a typo search compares a name with
-    every organisation of a large directory).
-
-    >>> distance("caissee des depots", "caisse des depots", 2)
-    1
-    >>> distance("paris", "lille", 1)
-    2
-    """
-    return Levenshtein.distance(a, b, score_cutoff=limit)
 
 
 @dataclass(frozen=True)
@@ -148,58 +74,55 @@ class Match:
     name: Name
 
 
-@dataclass
-class Gazetteer:
-    """Entries indexed by normalised name, by core name, and by length and first
-    letter for typos."""
+_ROLES = ("pref", "alt", "hidden")
 
-    entries: Sequence[Entry]
-    _exact: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
-    _core: dict[str, list[tuple[Entry, Name]]] = field(init=False, repr=False)
-    #: (length, first letter) → names, in order of first appearance
-    _typo_index: dict[tuple[int, str], dict[str, None]] = field(init=False, repr=False)
-    _memo: dict[tuple[str, ...], Match | None] = field(init=False, repr=False)
+
+class Gazetteer:
+    """Entries whose names are in a :class:`~actorgraph.match.NameIndex`; a
+    name is recognised when the closest way of matching finds one entry.
+
+    :meth:`add` indexes one more entry in constant time; :meth:`extended`
+    gives a gazetteer that adds to this one without changing it.
+    """
 
     #: Misspellings are looked for among entries of this rank or lower only: the
     #: graph's own organisations, not the ~35k reference bodies, where one letter
     #: apart is often another commune (Saint-Genis, Saint-Denis).
     TYPO_RANK = 0
 
-    def __post_init__(self) -> None:
-        self._exact = defaultdict(list)
-        self._core = defaultdict(list)
-        self._typo_index = defaultdict(dict)
-        self._memo = {}
-        for entry in self.entries:
-            for name in entry.names:
-                norm = normalise(name.text)
-                if not norm:
-                    continue
-                if (entry, name) not in self._exact[norm]:
-                    if entry.rank <= self.TYPO_RANK:
-                        self._typo_index[len(norm), norm[0]][norm] = None
-                    self._exact[norm].append((entry, name))
-                c = core(norm)
-                if c != norm:
-                    self._core[c].append((entry, name))
+    def __init__(self, entries: Iterable[Entry] = (), *, base: Gazetteer | None = None) -> None:
+        self._base = base
+        self._index: NameIndex = base._index.derived() if base else NameIndex()
+        self._own: list[Entry] = []
+        self._memo: dict[tuple[str, ...], Match | None] = {}
+        for entry in entries:
+            self.add(entry)
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        """Every entry, those of the gazetteer this one extends first."""
+        return [*(self._base.entries if self._base else ()), *self._own]
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return (len(self._base) if self._base else 0) + len(self._own)
 
-    def extended(self, more: Iterable[Entry]) -> Gazetteer:
-        return Gazetteer([*self.entries, *more])
+    def add(self, entry: Entry) -> None:
+        """Index ``entry``'s names (each in constant time: no rebuild)."""
+        self._own.append(entry)
+        self._memo.clear()
+        for name in entry.names:
+            self._index.add(
+                entry.iri,
+                name.text,
+                entry.kind,
+                fuzzy=entry.rank <= self.TYPO_RANK,
+                entry=entry,
+                name=name,
+            )
 
-    @staticmethod
-    def _unique(found: list[tuple[Entry, Name]]) -> tuple[Entry, Name] | None:
-        if not found:
-            return None
-        best = min(e.rank for e, _ in found)
-        found = [(e, n) for e, n in found if e.rank == best]
-        iris = {e.iri for e, _ in found}
-        if len(iris) != 1:
-            return None
-        # Prefer the preferred name when one entry is found through several.
-        return sorted(found, key=lambda en: ("pref", "alt", "hidden").index(en[1].role))[0]
+    def extended(self, more: Iterable[Entry] = ()) -> Gazetteer:
+        """A gazetteer holding this one's entries and ``more``; this one is unchanged."""
+        return Gazetteer(more, base=self)
 
     def match(self, written: str, *alternatives: str) -> Match | None:
         """The entry ``written`` names (or one of its ``alternatives``, e.g. the
@@ -212,41 +135,30 @@ class Gazetteer:
         return self._memo[key]
 
     def _match(self, written: str, alternatives: tuple[str, ...]) -> Match | None:
-        for how in ("exact", "form", "typo"):
-            for text in (written, *alternatives):
-                norm = normalise(text)
-                if len(norm) < 2:
-                    continue
-                if how == "typo" and text.replace(" ", "").isupper():
-                    continue  # an abbreviation: one letter off is another body
-                found = self._candidates(norm, how)
-                if found:
-                    unique = self._unique(found)
-                    return Match(unique[0], written, how, unique[1]) if unique else None
-        return None
-
-    def _candidates(self, norm: str, how: str) -> list[tuple[Entry, Name]]:
-        if how == "exact":
-            return self._exact.get(norm, [])
-        if how == "form":
-            c = core(norm)
-            candidates = self._core.get(c, []) + (self._exact.get(c, []) if c != norm else [])
-            return candidates + self._core.get(norm, [])
-        # A small typo: one edit in short names, two in long ones.
-        if len(norm) < 8:
-            return []
-        limit = 1 if len(norm) < 16 else 2
-        best: list[tuple[Entry, Name]] = []
-        best_distance = limit + 1
-        for length in range(len(norm) - limit, len(norm) + limit + 1):
-            for other in self._typo_index.get((length, norm[0]), ()):
-                d = distance(norm, other, limit)
-                near = [(e, n) for e, n in self._exact[other] if e.rank <= self.TYPO_RANK]
-                if d < best_distance:
-                    best, best_distance = near, d
-                elif d == best_distance and d <= limit:
-                    best.extend(near)
-        return best if best_distance <= limit else []
+        closest: list[Candidate] = []
+        for text in (written, *alternatives):
+            if len(normalise(text)) < 2:
+                continue
+            found = self._index.matches(text)
+            if not found:
+                continue
+            how = found[0].how
+            # A typo counts at its smallest distance only; exact and form as a whole.
+            same = [
+                c for c in found if c.how == how and (how != "typo" or c.score == found[0].score)
+            ]
+            if not closest or WAYS.index(how) < WAYS.index(closest[0].how):
+                closest = same
+        if not closest:
+            return None
+        pairs: list[tuple[Entry, Name]] = [(c.extra["entry"], c.extra["name"]) for c in closest]
+        best = min(e.rank for e, _ in pairs)
+        pairs = [(e, n) for e, n in pairs if e.rank == best]
+        if len({e.iri for e, _ in pairs}) != 1:
+            return None
+        # Prefer the preferred name when one entry is found through several.
+        entry, name = sorted(pairs, key=lambda en: _ROLES.index(en[1].role))[0]
+        return Match(entry, written, closest[0].how, name)
 
 
 # ---------------------------------------------------------------- concepts
@@ -280,7 +192,7 @@ class ConceptMatcher:
     def __post_init__(self) -> None:
         self._index = defaultdict(list)
         for iri, label in self.labels:
-            tokens = tuple(_TOKEN.findall(fold(label)))
+            tokens = tuple(words(label).split())
             if tokens and (tokens, iri) not in self._index[tokens[0]]:
                 self._index[tokens[0]].append((tokens, iri))
         for options in self._index.values():
@@ -288,7 +200,7 @@ class ConceptMatcher:
 
     def find(self, text: str, truncated: bool = False) -> list[str]:
         """Concept IRIs named in ``text``, in order of appearance, without repeats."""
-        tokens = _TOKEN.findall(fold(text))
+        tokens = words(text).split()
         found: list[str] = []
         i = 0
         while i < len(tokens):

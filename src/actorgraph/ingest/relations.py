@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS
 
+from ..match import normalise
 from ..namespaces import (
     AG,
     CONCEPT_ID,
@@ -29,7 +30,7 @@ from ..namespaces import (
     SOURCE_ID,
 )
 from ..slug import fold, instance_iri, slugify
-from .recognise import Entry, Gazetteer, Match, Name, Vocabularies, normalise
+from .recognise import Entry, Gazetteer, Match, Name, Vocabularies
 from .sheet import Item, Sheet
 
 # A plain Namespace: rdflib's DefinedNamespace XSD upsets doctest collection.
@@ -261,7 +262,9 @@ class Extractor:
         create_unknown: bool = False,
         retrieved: dt.date | None = None,
     ) -> None:
-        self.organisations = organisations
+        # Organisations created for unknown names go to a gazetteer of the
+        # extractor's own: the one given (a context's) is left as it was.
+        self.organisations = organisations.extended()
         self.projects = projects
         self.vocab = vocabularies
         self.create_unknown = create_unknown
@@ -311,7 +314,7 @@ class Extractor:
             entry = Entry(iri, (Name(pref, "pref"),), self._kind_of_name(pref))
             if rec.expansion and pref != rec.written:
                 entry = Entry(iri, (*entry.names, Name(rec.written, "alt")), entry.kind)
-            self.organisations = self.organisations.extended([entry])
+            self.organisations.add(entry)
             out.notes.append(
                 (line, f"created organisation <{iri}> for unknown name “{rec.written}”")
             )
