@@ -20,6 +20,7 @@ from ..namespaces import AG
 from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
 from ..store import EmbeddedStore
 from ..store.load import load_project, load_sources
+from ..store.persistent import open_project_store
 from ..validation import Report, validate_store
 from .recognise import Gazetteer, Vocabularies, gazetteer_from_store, vocabularies_from_store
 from .relations import Extraction, Extractor
@@ -110,10 +111,15 @@ def _extra_sources(data_dir: Path, known: set[str]) -> list[SourceFile]:
 
 def load_context(project: Project, data_dir: Path | None = None) -> Context:
     """The project's ontology, vocabularies, data, reference and links, plus the
-    files already in ``data_dir`` (when it is another folder)."""
-    store, _ = load_project(Project(project.root))
-    if data_dir is not None:
-        load_sources(store, _extra_sources(data_dir, set(store.graphs())))
+    files already in ``data_dir`` (when it is another folder).
+
+    The project's own data is read from the project store (fresh, read-only);
+    another folder's files are loaded beside the project in memory."""
+    root = Project(project.root)
+    if data_dir is None or data_dir.resolve() == root.data_dir.resolve():
+        return context_from_store(open_project_store(root))
+    store, _ = load_project(root)
+    load_sources(store, _extra_sources(data_dir, set(store.graphs())))
     return context_from_store(store)
 
 

@@ -153,7 +153,14 @@ class Report:
         return g
 
     def to_turtle(self) -> str:
-        return self.to_graph().serialize(format="turtle")
+        """The W3C SHACL validation report as Turtle, written like every other
+        Turtle of the project (:mod:`actorgraph.rdf`: sorted, canonical blank
+        node labels, so the same report gives the same bytes)."""
+        from ..rdf import serialize_triples
+
+        data = self.to_graph().serialize(format="nt", encoding="utf-8")
+        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        return serialize_triples(list(triples), "ttl").decode("utf-8")
 
     def render(self, fmt: str, lang: str = "en") -> str:
         if fmt == "json":
