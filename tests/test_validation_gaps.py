@@ -47,6 +47,26 @@ def _last(text: str | None) -> str:
     return (text or "").rsplit("/", 1)[-1]
 
 
+# ---- (b) ill-formed typed dates
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ill_formed_dates_are_violations_in_both_engines(project: Project, engine: str) -> None:
+    example = EXAMPLES / "Organisation-ill-formed-dates.ttl"
+    store, _ = load_files(project, [example])
+    report = validate_store(store, project.shapes_files, engine=engine)
+    found = {
+        (r.focus.rsplit("/", 1)[-1], r.path.rsplit("/", 1)[-1] if r.path else "", r.value)
+        for r in report.results
+        if r.severity == "Violation"
+    }
+    assert found == {
+        ("test-ill-formed-dates", "foundingDate", "twenty"),
+        ("test-ill-formed-dates", "ontology#ceasedActivity", "2022-13"),
+    }
+    assert report.engine == engine
+
+
 # ---- (d) an organisation without a name
 
 
