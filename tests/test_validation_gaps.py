@@ -47,6 +47,40 @@ def _last(text: str | None) -> str:
     return (text or "").rsplit("/", 1)[-1]
 
 
+# ---- (a) organisation IRIs outside https://w3id.org/actorgraph/id/organisation/
+
+
+def test_organisation_iris_outside_the_namespace_are_flagged(project: Project) -> None:
+    store = _with_ontology(project)
+    store.load_bytes(
+        PREFIXES
+        + b"""
+<http://example.org/org/elsewhere> a ag:Association .
+<https://w3id.org/actorgraph/id/project/misplaced> a ag:Commune .
+<https://w3id.org/actorgraph/id/project/a-project> a ag:Project .
+agorg:fine a ag:Commune , ag:LocalAuthority .
+agorg:Bad_Slug a ag:Commune , ag:LocalAuthority .
+[] a ag:Organisation .
+""",
+        "ttl",
+        graph=graph_iri("data", "sheet"),
+    )
+    store.load_bytes(
+        PREFIXES + b"<http://example.org/org/gazetteer-entry> a ag:Commune .",
+        "ttl",
+        graph=graph_iri("reference", "gazetteer"),
+    )
+    queries = [q for q in catalogue(project.queries_dir) if q.name == "instance-iri-violation"]
+    messages = {
+        r.focus.rsplit("/", 1)[-1]: r.message() for r in run_violation_queries(store, queries)
+    }
+    assert messages == {
+        "elsewhere": "an organisation's IRI is not in https://w3id.org/actorgraph/id/organisation/",
+        "misplaced": "an organisation's IRI is not in https://w3id.org/actorgraph/id/organisation/",
+        "Bad_Slug": "the instance IRI does not follow id/<kind>/<slug>",
+    }
+
+
 # ---- (b) ill-formed typed dates
 
 
@@ -65,6 +99,51 @@ def test_ill_formed_dates_are_violations_in_both_engines(project: Project, engin
         ("test-ill-formed-dates", "ontology#ceasedActivity", "2022-13"),
     }
     assert report.engine == engine
+
+
+# ---- (c) one organisation under two IRIs
+
+DUPLICATES = (
+    PREFIXES
+    + """
+agorg:ville-de-saint-etienne a ag:Commune ; skos:prefLabel "Ville de Saint-Étienne"@fr .
+agorg:saint-etienne-ville a ag:Commune ; skos:prefLabel "ville de saint etienne"@fr .
+agorg:saint-etienne-metropole a ag:Metropole ; skos:prefLabel "Ville de Saint-Étienne"@fr .
+agorg:one a ag:Association ; skos:prefLabel "Une"@fr ; ag:siren "732829320" .
+agorg:two a ag:Association ; skos:prefLabel "Deux"@fr ; ag:siren "732829320" .
+agorg:linked-a a ag:Association ; skos:prefLabel "Liée"@fr ; ag:siren "356000000" .
+agorg:linked-b a ag:Association ; skos:prefLabel "Liee"@fr ; ag:siren "356000000" ;
+    owl:sameAs agorg:linked-a .
+""".encode()
+)
+
+
+def test_the_same_organisation_under_two_iris_is_flagged(project: Project) -> None:
+    store = _with_ontology(project)
+    store.load_bytes(DUPLICATES, "ttl", graph=graph_iri("data", "sheet"))
+    # Homonyms of the gazetteer, and its copy of a project organisation's SIREN, are not duplicates.
+    store.load_bytes(
+        PREFIXES
+        + b"""
+agorg:commune-97416 a ag:Commune ; skos:prefLabel "Saint-Pierre"@fr .
+agorg:commune-97502 a ag:Commune ; skos:prefLabel "Saint-Pierre"@fr .
+agorg:epci-732829320 a ag:Metropole ; skos:prefLabel "Une"@fr ; ag:siren "732829320" .
+""",
+        "ttl",
+        graph=graph_iri("reference", "gazetteer"),
+    )
+    assert _check(project, store, "duplicate-organisation-violation") == {
+        ("ville-de-saint-etienne", "core#prefLabel", "saint-etienne-ville"),
+        ("saint-etienne-ville", "core#prefLabel", "ville-de-saint-etienne"),
+        ("one", "ontology#siren", "two"),
+        ("two", "ontology#siren", "one"),
+    }
+
+
+def test_the_seed_has_no_duplicate_organisation(project: Project, store: EmbeddedStore) -> None:
+    """The seed's organisations share SIRENs with the gazetteer, linked by owl:sameAs."""
+    assert _check(project, store, "duplicate-organisation-violation") == set()
+    assert _check(project, store, "instance-iri-violation") == set()
 
 
 # ---- (d) an organisation without a name
