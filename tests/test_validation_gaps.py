@@ -159,3 +159,63 @@ def test_a_nameless_organisation_is_told_it_has_no_name(project: Project, engine
     assert result.message("fr") == "L'organisation n'a aucun nom (skos:prefLabel ou skos:altLabel)."
 
 
+# ---- (e) the graph and file of each result
+
+
+def test_each_result_names_the_graph_and_file_of_its_statements() -> None:
+    data, links = graph_iri("data", "sheet"), graph_iri("links", "wikidata")
+    files = {data: "data/graph/sheet.ttl", links: "data/links/wikidata.ttl"}
+    store = EmbeddedStore()
+    store.load_bytes(
+        PREFIXES + b'agorg:x a ag:Association ; skos:prefLabel "X" .', "ttl", graph=data
+    )
+    store.load_bytes(
+        PREFIXES + b'agorg:x ag:siren "12" ; ag:partnerOf agorg:y .', "ttl", graph=links
+    )
+    org, ag = (
+        "https://w3id.org/actorgraph/id/organisation/",
+        "https://w3id.org/actorgraph/ontology#",
+    )
+    about_value = Result("Violation", org + "x", "c", "s", path=ag + "siren", value="12")
+    missing = Result("Warning", org + "x", "c", "s", path=ag + "rna")
+    inverse = Result("Info", org + "y", "c", "s", path="^" + ag + "partnerOf", value=org + "x")
+    graph_itself = Result("Violation", links, "query:graph-source-violation", "q")
+    elsewhere = Result("Violation", org + "nowhere", "c", "s")
+    blank = Result("Violation", "_:b0", "c", "s")
+    results = [about_value, missing, inverse, graph_itself, elsewhere, blank]
+    add_graphs(store, results, files)
+    assert [(r.graph, r.file) for r in results] == [
+        (links, "data/links/wikidata.ttl"),  # the statement's graph
+        (data, "data/graph/sheet.ttl"),  # the graph typing the focus node
+        (links, "data/links/wikidata.ttl"),  # <x> ag:partnerOf <y>
+        (links, "data/links/wikidata.ttl"),  # a graph is its own source
+        (None, None),
+        (None, None),
+    ]
+
+
+def test_the_report_shows_the_file(project: Project, tmp_path: Path) -> None:
+    runner = CliRunner()
+    example = EXAMPLES / "Organisation-no-name.ttl"
+    text = runner.invoke(main, ["-C", str(project.root), "validate", str(example)]).output
+    shown = "(tests/shapes/invalid/Organisation-no-name.ttl)"
+    lines = [line for line in text.splitlines() if line.startswith("  [")]
+    assert lines and all(line.endswith(shown) for line in lines), text
+    as_json = runner.invoke(
+        main, ["-C", str(project.root), "validate", "--format", "json", str(example)]
+    ).output
+    files = {r["file"] for r in json.loads(as_json)["results"]}
+    assert files == {"tests/shapes/invalid/Organisation-no-name.ttl"}
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "one.ttl").write_bytes(
+        b"@prefix ag: <https://w3id.org/actorgraph/ontology#> .\n"
+        b"<https://w3id.org/actorgraph/id/resource/untitled> a ag:Resource .\n"
+    )
+    out = tmp_path / "dist"
+    runner.invoke(
+        main, ["-C", str(project.root), "build", "-q", "--data", str(data), "--out", str(out)]
+    )
+    report = (out / "report.txt").read_text(encoding="utf-8")
+    assert f"({data / 'one.ttl'})" in report

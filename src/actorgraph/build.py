@@ -16,7 +16,7 @@ from .load import Loaded, load_project
 from .project import Project, SourceFile, group_of
 from .stats import Stats, compute
 from .store import EmbeddedStore
-from .validation import ENGINES, Report, validate_store
+from .validation import ENGINES, Report, source_files, validate_store
 
 #: The graph files ``build`` writes, by format.
 DIST_FORMATS = ("ttl", "nt", "nq", "trig")
@@ -56,7 +56,13 @@ def build(
     stats = compute(store)
     skip = () if with_reference else ("reference",)
     report = validate_store(
-        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang, skip_groups=skip
+        store,
+        project.shapes_files,
+        project.queries_dir,
+        engine=engine,
+        lang=lang,
+        skip_groups=skip,
+        files=source_files(project),
     )
     out = out_dir or project.dist_dir
     graphs = [g for g in store.graphs() if group_of(g) not in skip]

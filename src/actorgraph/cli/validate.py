@@ -8,7 +8,7 @@ import click
 
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
 from ..load import load_files, load_project
-from ..validation import validate_store
+from ..validation import source_files, validate_store
 from .common import ENGINE, LANG, project_from
 
 
@@ -59,9 +59,9 @@ def command(
     """
     project = project_from(ctx)
     if files:
-        store, _ = load_files(project, files)
+        store, loaded = load_files(project, files)
     else:
-        store, _ = load_project(project)
+        store, loaded = load_project(project)
     report = validate_store(
         store,
         project.shapes_files,
@@ -69,6 +69,7 @@ def command(
         engine=engine,
         lang=lang,
         skip_groups=() if with_reference else ("reference",),
+        files=source_files(project, [item.source for item in loaded]),
     )
     keep = ("Violation", "Warning", "Info")[: ("Violation", "Warning", "Info").index(severity) + 1]
     shown = type(report)([r for r in report.results if r.severity in keep], report.engine)
