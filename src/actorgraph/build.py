@@ -17,7 +17,7 @@ from .stats import Stats, compute
 from .store import EmbeddedStore
 from .store.load import Loaded, load_project
 from .store.persistent import ProjectStore
-from .validation import ENGINES, Report, validate_store
+from .validation import ENGINES, Report, source_files, validate_store
 
 #: The graph files ``build`` writes, by format (JSON-LD compacted with the project's context).
 DIST_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
@@ -80,7 +80,13 @@ def _validate_and_write(
     stats = compute(store)
     skip = () if with_reference else ("reference",)
     report = validate_store(
-        store, project.shapes_files, project.queries_dir, engine=engine, lang=lang, skip_groups=skip
+        store,
+        project.shapes_files,
+        project.queries_dir,
+        engine=engine,
+        lang=lang,
+        skip_groups=skip,
+        files=source_files(project),
     )
     out = out_dir or project.dist_dir
     graphs = [g for g in store.graphs() if group_of(g) not in skip]

@@ -10,7 +10,7 @@ from ..errors import EXIT_OK, EXIT_VIOLATIONS
 from ..project import group_of
 from ..store import embedded_copy
 from ..store.load import load_files
-from ..validation import validate_store
+from ..validation import source_files, validate_store
 from .common import ENGINE, LANG, STORE, project_from, store_from
 
 
@@ -65,10 +65,11 @@ def command(
     project = project_from(ctx)
     skip = () if with_reference else ("reference",)
     if files:
-        store, _ = load_files(project, files)
+        store, loaded = load_files(project, files)
     else:
         found = store_from(ctx, store_url)
         store = embedded_copy(found, [g for g in found.graphs() if group_of(g) not in skip])
+        loaded = []
     report = validate_store(
         store,
         project.shapes_files,
@@ -76,6 +77,7 @@ def command(
         engine=engine,
         lang=lang,
         skip_groups=skip,
+        files=source_files(project, [item.source for item in loaded]),
     )
     keep = ("Violation", "Warning", "Info")[: ("Violation", "Warning", "Info").index(severity) + 1]
     shown = type(report)([r for r in report.results if r.severity in keep], report.engine)

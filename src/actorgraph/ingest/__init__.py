@@ -21,7 +21,7 @@ from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
 from ..store import EmbeddedStore
 from ..store.load import load_project, load_sources
 from ..store.persistent import open_project_store
-from ..validation import Report, validate_store
+from ..validation import Report, source_files, validate_store
 from .recognise import Gazetteer, Vocabularies, gazetteer_from_store, vocabularies_from_store
 from .relations import Extraction, Extractor
 from .sheet import Sheet, read_sheet
@@ -212,7 +212,11 @@ def ingest(
         store = validation_store(project, target_dir, {p.extraction.graph for p in writing})
         for plan in writing:
             store.add_quads(quads(plan.extraction))
-        run.report = validate_store(store, project.shapes_files, project.queries_dir, engine=engine)
+        files = source_files(project)
+        files.update((p.extraction.graph, str(p.path)) for p in writing)
+        run.report = validate_store(
+            store, project.shapes_files, project.queries_dir, engine=engine, files=files
+        )
         # Only what this batch describes can block it: violations elsewhere in
         # the project are not the sheets' doing (`actorgraph validate` shows them).
         ours = {

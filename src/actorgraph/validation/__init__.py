@@ -13,7 +13,8 @@ report's engine name says so.
 Modules, bottom up: :mod:`.report` (the report model and its renderings),
 :mod:`.shapes` (reading the shapes), :mod:`.compiler` (shapes → SPARQL),
 :mod:`.fast` (running the compiled checks), :mod:`.pyshacl_engine`,
-:mod:`.checks` (the violation queries), :mod:`.labels`; this module ties them
+:mod:`.checks` (the violation queries), :mod:`.labels`, :mod:`.provenance`
+(the graph and file of each result); this module ties them
 together.
 
 >>> ENGINES
@@ -37,6 +38,7 @@ from .checks import run_violation_queries
 from .compiler import Unsupported
 from .fast import validate_fast
 from .labels import add_labels
+from .provenance import add_graphs, source_files
 from .pyshacl_engine import results_from_graph, run_pyshacl
 from .report import SEVERITIES, Report, Result
 from .shapes import load_shapes
@@ -103,12 +105,16 @@ def validate_store(
     engine: str = "fast",
     lang: str = "en",
     skip_groups: Iterable[str] = ("reference",),
+    files: Mapping[str, str] | None = None,
 ) -> Report:
     """Validate everything in ``store`` against the shapes and the violation queries.
 
     The named graphs of ``skip_groups`` are left out of the SHACL run: by default
     the gazetteer (``reference``), generated from a registry package and checked by
     its own tests, whose ~400k triples would take pySHACL minutes.
+
+    Each result names the graph its statements come from, and the file of that
+    graph when ``files`` (graph IRI → file, see :func:`source_files`) has it.
     """
     engine_named(engine)  # an unknown name is refused before the shapes are read
     shapes = load_shapes(shapes_files)
@@ -118,6 +124,7 @@ def validate_store(
     if queries_dir is not None:
         results += run_violation_queries(store, catalogue(queries_dir))
     add_labels(store, results, lang)
+    add_graphs(store, results, files)
     results.sort(key=Result.key)
     return Report(results, used)
 
@@ -136,6 +143,7 @@ __all__ = [
     "run_engine",
     "run_pyshacl",
     "run_violation_queries",
+    "source_files",
     "validate_fast",
     "validate_store",
 ]

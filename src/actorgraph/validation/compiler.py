@@ -680,7 +680,9 @@ class Compiler:
             r"\bSELECT\s+(?!DISTINCT\b|REDUCED\b)", "SELECT DISTINCT ", text, count=1, flags=re.I
         )
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in self._prefixes(constraint).items())
-        templates = shape.messages or messages(g, constraint)  # pySHACL's precedence
+        # The constraint's own messages say what went wrong; the shape's (about the
+        # shape's other constraints, e.g. "identified by an IRI") only stand in.
+        templates = messages(g, constraint) or shape.messages
 
         def read(row: Row) -> Iterator[Finding]:
             path = row.get("path")

@@ -9,12 +9,12 @@ IRIs; :func:`actorgraph.validation.shapes.path_str` writes it), which
 >>> r = Result("Violation", "https://w3id.org/actorgraph/id/organisation/x",
 ...            "http://www.w3.org/ns/shacl#MinCountConstraintComponent", "_:s",
 ...            path="http://www.w3.org/2004/02/skos/core#prefLabel",
-...            messages={"en": "A name is required"})
+...            messages={"en": "A name is required"}, file="data/graph/x.ttl")
 >>> print(Report([r], "fast").to_text(), end="")
 Validation: does NOT conform — 1 violation(s), 0 warning(s), 0 info
 <BLANKLINE>
 agorg:x
-  [Violation] skos:prefLabel: A name is required  (sh:MinCountConstraintComponent)
+  [Violation] skos:prefLabel: A name is required  (sh:MinCountConstraintComponent)  (data/graph/x.ttl)
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ class Result:
     value: str | None = None
     messages: dict[str, str] = field(default_factory=dict)
     label: str | None = None
+    #: The named graph holding the statements the result is about, and its file.
+    graph: str | None = None
+    file: str | None = None
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang``, else the untagged one, else any.
@@ -107,9 +110,10 @@ class Report:
             for r in results:
                 where = short_path(r.path) if r.path else "—"
                 value = f" = {r.value}" if r.value is not None else ""
+                origin = r.file or (short_iri(r.graph) if r.graph else None)
                 lines.append(
                     f"  [{r.severity}] {where}{value}: {r.message(lang)}"
-                    f"  ({short_iri(r.component)})"
+                    f"  ({short_iri(r.component)})" + (f"  ({origin})" if origin else "")
                 )
         return "\n".join(lines) + "\n"
 
