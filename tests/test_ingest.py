@@ -462,3 +462,32 @@ def test_extraction_never_crashes(context: Context, lines: list[str]) -> None:
     out = extractor.extract(sheet)
     assert all(f.line >= 1 for f in out.facts)
     to_turtle(out)  # always serialisable
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'inj\n<urn:x:s> <urn:x:p> "INJECTED" .\n#.txt',
+        "inj\r<urn:x:s> <urn:x:p> <urn:x:o> .\u2028#.txt",
+        "broken\n@prefix : .\n.txt",
+    ],
+)
+def test_a_sheets_file_name_cannot_inject_or_break_turtle(
+    name: str, context: Context, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "sheets" / name
+    hostile.parent.mkdir()
+    hostile.write_bytes((SHEETS / "atelier-des-communs-publics.txt").read_bytes())
+    out = tmp_path / "out"
+    ingest(Project(ROOT), [hostile], data_dir=out, context=context, validate=False)
+    (written,) = out.glob("*.ttl")
+    data = written.read_bytes()
+    g = _graph(data)
+    # The name is kept, as a literal (the source's file name), never as triples.
+    assert not any(
+        isinstance(term, URIRef) and term.startswith("urn:x:") for triple in g for term in triple
+    )
+    assert (None, None, Literal("INJECTED")) not in g
+    # Every line of the banner is still a comment.
+    head = data.decode("utf-8").split("\n\n", 1)[0]
+    assert all(line.startswith("#") for line in head.splitlines())
