@@ -176,7 +176,7 @@ def read_organisations(files: Iterable[Path]) -> list[Organisation]:
     for path in files:
         data = read_source(path)
         try:
-            store.load(data, format=rdf_format(path.name), base_iri=path.resolve().as_uri())
+            store.load(data, format=rdf_format(path.name), base_iri=None)
         except SyntaxError as exc:
             raise syntax_error(exc, path) from None
     orgs: dict[str, Organisation] = {}
@@ -641,7 +641,7 @@ def read_links(path: Path) -> list[Link]:
         return []
     store = ox.Store()
     try:
-        store.load(read_source(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        store.load(read_source(path), format=ox.RdfFormat.TURTLE, base_iri=None)
     except SyntaxError as exc:
         raise syntax_error(exc, path) from None
     except LoadError as exc:

@@ -94,9 +94,7 @@ class ExistingFile:
         self.path = path
         try:
             data = path.read_bytes()
-            parsed = list(
-                ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
-            )
+            parsed = list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=None))
         except (OSError, SyntaxError, ValueError) as exc:
             raise IngestError(
                 f"cannot read the file ingest would replace: {exc}",

@@ -556,7 +556,9 @@ def schema_org(store: EmbeddedStore, graphs: list[str] | None = None) -> bytes:
                 {"@type": "PropertyValue", "propertyID": key, "value": v} for key, v in ids
             ]
         blocks.append(block)
-    return _dump(blocks)
+    # The blocks go into <script type="application/ld+json"> elements: a name
+    # holding "</script>" must not end the element ("<\/" is the same JSON).
+    return _dump(blocks).replace(b"</", b"<\\/")
 
 
 class JsonLdWriter(LineWriter):

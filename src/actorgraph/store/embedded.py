@@ -59,6 +59,8 @@ class EmbeddedStore:
         rdf_fmt = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
         quads_file = rdf_fmt in QUAD_FORMATS
         target = ox.NamedNode(graph) if graph and not quads_file else None
+        if quads_file and graph:
+            self._check_own_graph(data, rdf_fmt, graph, file)
         # len(Store) counts every quad of the store: per file, count only the target graph.
         before = self.count(graph) if target is not None else len(self.ox)
         try:
@@ -78,12 +80,35 @@ class EmbeddedStore:
             self.ox.update(f"ADD DEFAULT TO <{graph}> ; DROP SILENT DEFAULT")
         return (self.count(graph) if target is not None and graph else len(self.ox)) - before
 
-    def load_file(self, path: Path, *, graph: str | None = None) -> int:
-        """Load one file, checked and named in every error."""
+    @staticmethod
+    def _check_own_graph(
+        data: bytes, fmt: ox.RdfFormat, graph: str, file: str | Path | None
+    ) -> None:
+        """A quads file (N-Quads, TriG) of the project writes only into its own
+        named graph: not into the ontology's, nor into another source's."""
+        try:
+            for quad in ox.parse(data, format=fmt):
+                name = quad.graph_name
+                if isinstance(name, ox.DefaultGraph) or (
+                    isinstance(name, ox.NamedNode) and name.value == graph
+                ):
+                    continue
+                raise LoadError(
+                    f"this file writes into the named graph {name}, not its own <{graph}>",
+                    file=file,
+                    hint="a file's statements belong to the graph named after the file; "
+                    "move them to the file of that graph",
+                )
+        except SyntaxError as exc:
+            raise syntax_error(exc, file) from None
+
+    def load_file(self, path: Path, *, graph: str | None = None, relative: bool = True) -> int:
+        """Load one file, checked and named in every error. Relative IRIs are
+        resolved against the file's own URI unless ``relative`` is false (the
+        project's sources: there they are an error, see :mod:`.load`)."""
         data = read_source(path)
-        return self.load_bytes(
-            data, rdf_format(path.name), graph=graph, base_iri=path.resolve().as_uri(), file=path
-        )
+        base = path.resolve().as_uri() if relative else None
+        return self.load_bytes(data, rdf_format(path.name), graph=graph, base_iri=base, file=path)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self.ox.extend(quads)

@@ -70,6 +70,8 @@ def checked(path: Path, raw: bytes) -> bytes:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise LoadError(f"cannot read: {exc}", file=path) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte order mark, as some editors write: not part of the text
     if not raw.strip():
         raise LoadError("file is empty", file=path)
     try:
@@ -90,4 +92,13 @@ def syntax_error(exc: SyntaxError, file: str | Path | None) -> LoadError:
     # pyoxigraph says "Parser error between line L column C and …: message".
     if message.startswith("Parser error") and ": " in message:
         message = message.split(": ", 1)[1]
-    return LoadError(f"syntax error: {message}", file=file, line=exc.lineno, column=exc.offset)
+    hint = None
+    if "absolute IRI" in message or "base IRI" in message:
+        hint = (
+            "write every IRI in full (or with a declared prefix): a relative IRI would be "
+            "resolved against the file's place on this machine, and the same data would "
+            "give other IRIs elsewhere"
+        )
+    return LoadError(
+        f"syntax error: {message}", file=file, line=exc.lineno, column=exc.offset, hint=hint
+    )

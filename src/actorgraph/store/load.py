@@ -37,7 +37,7 @@ def load_source(store: EmbeddedStore, source: SourceFile, *, bulk: bool = False)
         data,
         rdf_format(path.name),
         graph=source.graph,
-        base_iri=path.resolve().as_uri(),
+        base_iri=None,
         file=path,
         bulk=bulk,
     )
