@@ -36,8 +36,12 @@ class AG(DefinedNamespace):
 
     # Properties
     approach: URIRef  # approach
+    articulationPoint: URIRef  # articulation point
+    betweenness: URIRef  # betweenness
+    bridgeWith: URIRef  # bridge with
     ceasedActivity: URIRef  # ceased activity
     contactPoint: URIRef  # contact point
+    degree: URIRef  # degree
     fileName: URIRef  # file name
     formerSiren: URIRef  # former SIREN number
     generalInterest: URIRef  # general interest
@@ -52,9 +56,13 @@ class AG(DefinedNamespace):
     leader: URIRef  # leader
     listPosition: URIRef  # list position
     method: URIRef  # method
+    networkCommunity: URIRef  # network community
+    networkComponent: URIRef  # network component
     openMethod: URIRef  # open method
     outputCount: URIRef  # output count
     outputLabel: URIRef  # output label
+    pageRank: URIRef  # PageRank
+    parameters: URIRef  # parameters
     partOfProgramme: URIRef  # part of programme
     partner: URIRef  # partner
     partnerName: URIRef  # partner name as written
@@ -69,4 +77,5 @@ class AG(DefinedNamespace):
     territoryItem: URIRef  # territory Wikidata item
     theme: URIRef  # theme
     titleTruncated: URIRef  # title truncated
+    weightedDegree: URIRef  # weighted degree
     worksWith: URIRef  # works with
