@@ -31,6 +31,7 @@ VERBS: dict[str, str] = {
     "ingest": "Turn actor sheets (directory pages in the seed's text format) into data/graph/<actor-slug>.ttl.",
     "link": "Link the organisations of data/graph to the gazetteer (data/reference/) and to Wikidata.",
     "stats": "Counts per named graph, per class and per source.",
+    "network": "Partnership network measures, RDF, GEXF/GraphML, SVG/PNG picture.",
 }
 
 
