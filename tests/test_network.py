@@ -160,6 +160,14 @@ def test_measures_worked_out_by_hand(small: Network) -> None:
     assert groups == {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2, "f": 2, "g": 3}
     assert m.communities == 3
     assert m.modularity == pytest.approx(31 / 98)
+    # Linking communities: A has 2 links in its own and 1 in D's (1 − (2/3)² −
+    # (1/3)² = 4/9), D one in A's and one in its own (1 − ¼ − ¼ = ½).
+    linked = {x: m.nodes[o(x)].linked_communities for x in "abcdefg"}
+    assert linked == {"a": 1, "b": 0, "c": 0, "d": 1, "e": 0, "f": 0, "g": 0}
+    participation = {x: m.nodes[o(x)].participation for x in "abcdefg"}
+    assert participation == pytest.approx(
+        {"a": 4 / 9, "b": 0, "c": 0, "d": 1 / 2, "e": 0, "f": 0, "g": 0}
+    )
     assert sum(v.pagerank for v in m.nodes.values()) == pytest.approx(1.0)
 
 

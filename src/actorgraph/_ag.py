@@ -54,6 +54,7 @@ class AG(DefinedNamespace):
     institutionItem: URIRef  # institution Wikidata item
     kindClass: URIRef  # kind class
     leader: URIRef  # leader
+    linkedCommunities: URIRef  # linked communities
     listPosition: URIRef  # list position
     method: URIRef  # method
     networkCommunity: URIRef  # network community
@@ -64,6 +65,7 @@ class AG(DefinedNamespace):
     pageRank: URIRef  # PageRank
     parameters: URIRef  # parameters
     partOfProgramme: URIRef  # part of programme
+    participationCoefficient: URIRef  # participation coefficient
     partner: URIRef  # partner
     partnerName: URIRef  # partner name as written
     partnerOf: URIRef  # partner of

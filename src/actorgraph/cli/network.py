@@ -35,6 +35,8 @@ COLUMNS = (
     "betweenness",
     "pagerank",
     "community",
+    "linked_communities",
+    "participation",
     "component",
     "articulation_point",
 )
@@ -215,7 +217,10 @@ def command(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(
+            {k: str(v).lower() if isinstance(v, bool) else v for k, v in row.items()}
+            for row in rows
+        )
         click.echo(buffer.getvalue(), nl=False)
     else:
         _table(view, measures, rows, network_rdf.summary(network, measures))
@@ -241,6 +246,8 @@ def _row(view: Any, measures: Any, iri: str, lang: str) -> dict[str, Any]:
         "betweenness": round(m.betweenness, 6),
         "pagerank": round(m.pagerank, 6),
         "community": m.community,
+        "linked_communities": m.linked_communities,
+        "participation": round(m.participation, 6),
         "component": m.component,
         "articulation_point": m.articulation,
     }
@@ -285,9 +292,9 @@ def _table(view: Any, measures: Any, rows: list[dict[str, Any]], title: str) -> 
     shown = f" — {len(view.nodes):,} shown" if len(view.nodes) < len(measures.nodes) else ""
     t = Table(title=f"Partnership network: {title}{shown}", title_justify="left")
     heads = ("#", "organisation", "kind", "territory", "degree", "weighted", "betweenness",
-             "PageRank", "community", "articulation")  # fmt: skip
+             "PageRank", "community", "participation", "articulation")  # fmt: skip
     for head in heads:
-        numeric = head in ("#", "degree", "weighted", "betweenness", "PageRank", "community")
+        numeric = head not in ("organisation", "kind", "territory", "articulation")
         t.add_column(head, justify="right" if numeric else "left")
     for rank, row in enumerate(rows, start=1):
         t.add_row(
@@ -300,6 +307,7 @@ def _table(view: Any, measures: Any, rows: list[dict[str, Any]], title: str) -> 
             f"{row['betweenness']:.4f}",
             f"{row['pagerank']:.4f}",
             str(row["community"]),
+            f"{row['participation']:.2f}",
             "yes" if row["articulation_point"] else "",
         )
     out.print(t)

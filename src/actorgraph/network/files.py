@@ -45,6 +45,8 @@ NODE_ATTRIBUTES: list[tuple[str, str, _Getter]] = [
     ("betweenness", "double", lambda n, m, i: m.nodes[i].betweenness),
     ("pagerank", "double", lambda n, m, i: m.nodes[i].pagerank),
     ("community", "int", lambda n, m, i: m.nodes[i].community),
+    ("linked_communities", "int", lambda n, m, i: m.nodes[i].linked_communities),
+    ("participation", "double", lambda n, m, i: m.nodes[i].participation),
     ("component", "int", lambda n, m, i: m.nodes[i].component),
     ("articulation_point", "boolean", lambda n, m, i: m.nodes[i].articulation),
 ]

@@ -205,7 +205,7 @@ def slug_of(iri: str) -> str:
     return iri.removeprefix(str(ORG_ID))
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """An organisation: its IRI, French name, kind (a local name of ``ag:``) and territory."""
 
@@ -227,7 +227,7 @@ class Node:
         return fr if lang == "fr" else en
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """Two organisations (``a`` < ``b``) and what links them."""
 

@@ -5,8 +5,9 @@ Per organisation: degree (organisations linked), weighted degree (the sum of
 the weights of its edges), betweenness (unweighted shortest paths,
 normalised as networkx does: divided by (n-1)(n-2)/2), PageRank (weighted,
 damping 0.85), its community (Leiden, optimising weighted modularity), its
-connected component, and whether it is an articulation point (removing it
-splits its component). Per network: the bridges (edges whose removal splits a
+connected component, whether it is an articulation point (removing it
+splits its component), and how it links communities: the number of other
+communities its partners are in, and its participation coefficient. Per network: the bridges (edges whose removal splits a
 component), the modularity of the communities.
 
 Betweenness is exact up to :attr:`Parameters.exact_betweenness` organisations
@@ -71,6 +72,11 @@ class NodeMeasures:
     betweenness: float = 0.0
     pagerank: float = 0.0
     community: int = 0
+    #: Communities other than its own that its partners belong to.
+    linked_communities: int = 0
+    #: How evenly its links spread over communities (Guimerà and Amaral):
+    #: 1 − Σ (links into community s / degree)², 0 when all stay in one.
+    participation: float = 0.0
     component: int = 0
     articulation: bool = False
 
@@ -171,6 +177,16 @@ def measure(network: Network, parameters: Parameters | None = None) -> Measures:
     articulation = set(g.articulation_points())
     bridges = sorted(network_pair(iris, pairs[e]) for e in g.bridges())
 
+    # How each organisation's links spread over the communities.
+    spread: list[dict[int, int]] = [{} for _ in range(n)]
+    for x, y in pairs:
+        spread[x][community[y]] = spread[x].get(community[y], 0) + 1
+        spread[y][community[x]] = spread[y].get(community[x], 0) + 1
+    participation = [
+        1 - sum((k / degree[i]) ** 2 for k in spread[i].values()) if degree[i] else 0.0
+        for i in range(n)
+    ]
+
     nodes = {
         iri: NodeMeasures(
             degree=degree[i],
@@ -178,6 +194,8 @@ def measure(network: Network, parameters: Parameters | None = None) -> Measures:
             betweenness=raw[i] * scale,
             pagerank=pagerank[i],
             community=community[i],
+            linked_communities=len(set(spread[i]) - {community[i]}),
+            participation=participation[i],
             component=component[i],
             articulation=i in articulation,
         )

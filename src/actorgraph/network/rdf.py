@@ -59,8 +59,8 @@ HEADER = f"""\
 # actorgraph — measures of the partnership network, written by `actorgraph network --rdf`.
 # Named graph <{GRAPH_IRI}>.
 # Per organisation: ag:degree, ag:weightedDegree, ag:betweenness, ag:pageRank,
-# ag:networkCommunity, ag:networkComponent, ag:articulationPoint; ag:bridgeWith
-# for each bridge. The activity at the end says when, from which graphs and
+# ag:networkCommunity, ag:linkedCommunities, ag:participationCoefficient,
+# ag:networkComponent, ag:articulationPoint; ag:bridgeWith for each bridge. The activity at the end says when, from which graphs and
 # with which parameters they were computed. Do not edit: run the command again.
 
 """
@@ -117,6 +117,8 @@ def triples(network: Network, measures: Measures, ended: str) -> list[str]:
         add(iri, f"{AG}betweenness", _literal(m.betweenness))
         add(iri, f"{AG}pageRank", _literal(m.pagerank))
         add(iri, f"{AG}networkCommunity", _literal(m.community))
+        add(iri, f"{AG}linkedCommunities", _literal(m.linked_communities))
+        add(iri, f"{AG}participationCoefficient", _literal(m.participation))
         add(iri, f"{AG}networkComponent", _literal(m.component))
         if m.articulation:
             add(iri, f"{AG}articulationPoint", _literal(True))
