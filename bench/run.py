@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         "--steps",
         nargs="+",
         help="only these steps (load validate queries export ingest create-unknown link build "
-        "store); store needs a build first",
+        "store network); store and network make the project store first when build is not run",
     )
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -462,6 +462,18 @@ def main(argv: list[str] | None = None) -> int:
                 None,
                 "≤ 2 s",
             )
+
+        if wanted("network"):
+            if not wanted("build") and not wanted("store"):
+                measure([ag, *QUESTION], copy, args.timeout)  # makes the project store
+            drawn = Path(tmp) / "network"
+            step(
+                "network: measures, RDF, --top 300 picture",
+                [ag, "network", "--rdf", "--top", "300", "-q",
+                 "-o", str(drawn / "top.svg"), "-o", str(drawn / "top.png")],
+                None,
+                "≤ 30 s, < 2 GB",
+            )  # fmt: skip
 
     result = {
         "size": args.size,

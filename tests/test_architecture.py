@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "refdata": 3,
     "ingest": 3,
     "push": 3,
+    "network": 3,
     "build": 4,
     "stats": 4,
     "cli": 5,

@@ -36,8 +36,12 @@ class AG(DefinedNamespace):
 
     # Properties
     approach: URIRef  # approach
+    articulationPoint: URIRef  # articulation point
+    betweenness: URIRef  # betweenness
+    bridgeWith: URIRef  # bridge with
     ceasedActivity: URIRef  # ceased activity
     contactPoint: URIRef  # contact point
+    degree: URIRef  # degree
     fileName: URIRef  # file name
     formerSiren: URIRef  # former SIREN number
     generalInterest: URIRef  # general interest
@@ -50,12 +54,18 @@ class AG(DefinedNamespace):
     institutionItem: URIRef  # institution Wikidata item
     kindClass: URIRef  # kind class
     leader: URIRef  # leader
+    linkedCommunities: URIRef  # linked communities
     listPosition: URIRef  # list position
     method: URIRef  # method
+    networkCommunity: URIRef  # network community
+    networkComponent: URIRef  # network component
     openMethod: URIRef  # open method
     outputCount: URIRef  # output count
     outputLabel: URIRef  # output label
+    pageRank: URIRef  # PageRank
+    parameters: URIRef  # parameters
     partOfProgramme: URIRef  # part of programme
+    participationCoefficient: URIRef  # participation coefficient
     partner: URIRef  # partner
     partnerName: URIRef  # partner name as written
     partnerOf: URIRef  # partner of
@@ -69,4 +79,5 @@ class AG(DefinedNamespace):
     territoryItem: URIRef  # territory Wikidata item
     theme: URIRef  # theme
     titleTruncated: URIRef  # title truncated
+    weightedDegree: URIRef  # weighted degree
     worksWith: URIRef  # works with

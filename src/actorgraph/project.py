@@ -16,8 +16,9 @@ from .namespaces import GRAPH
 
 ONTOLOGY_FILE = Path("ontology/actorgraph.ttl")
 
-#: Groups of named graphs, as ``export --graph`` names them.
-GROUPS = ("ontology", "vocabulary", "data", "reference", "links")
+#: Groups of named graphs, as ``export --graph`` names them. ``analytics``
+#: holds what the package computes from the others (``network --rdf``).
+GROUPS = ("ontology", "vocabulary", "data", "reference", "links", "analytics")
 
 #: File extensions read as RDF, by group folder.
 RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
@@ -41,6 +42,8 @@ def graph_iri(group: str, name: str) -> str:
     'https://w3id.org/actorgraph/graph/vocabulary/themes'
     >>> graph_iri("ontology", "actorgraph")
     'https://w3id.org/actorgraph/graph/ontology'
+    >>> graph_iri("analytics", "network")
+    'https://w3id.org/actorgraph/graph/analytics/network'
     """
     if group == "ontology":
         return str(GRAPH["ontology"])
@@ -127,6 +130,10 @@ class Project:
         return self.root / "data" / "links"
 
     @property
+    def analytics_dir(self) -> Path:
+        return self.root / "data" / "analytics"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 
@@ -141,13 +148,15 @@ class Project:
             yield SourceFile(path, graph_iri("vocabulary", source_stem(path)), "vocabulary")
 
     def data_sources(self) -> Iterator[SourceFile]:
-        """Instance data, reference data (gazetteer) and links."""
+        """Instance data, reference data (gazetteer), links and analytics."""
         for path in _rdf_files(self.data_dir):
             yield SourceFile(path, graph_iri("data", source_stem(path)), "data")
         for path in _rdf_files(self.reference_dir):
             yield SourceFile(path, graph_iri("reference", source_stem(path)), "reference")
         for path in _rdf_files(self.links_dir):
             yield SourceFile(path, graph_iri("links", source_stem(path)), "links")
+        for path in _rdf_files(self.analytics_dir):
+            yield SourceFile(path, graph_iri("analytics", source_stem(path)), "analytics")
 
     def sources(self) -> list[SourceFile]:
         return [*self.schema_sources(), *self.data_sources()]

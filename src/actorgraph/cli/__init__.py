@@ -32,6 +32,7 @@ VERBS: dict[str, str] = {
     "link": "Link the organisations of data/graph to the gazetteer (data/reference/) and to Wikidata.",
     "stats": "Counts per named graph, per class and per source.",
     "push": "Put every named graph of the project into a SPARQL 1.1 server, each replaced whole.",
+    "network": "Partnership network measures, RDF, GEXF/GraphML, SVG/PNG picture.",
 }
 
 
