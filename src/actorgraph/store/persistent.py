@@ -308,62 +308,74 @@ class ProjectStore:
             self.collect()
         return self._open_generation(new, held)
 
-    def _make(self, sources: list[SourceFile]) -> str:
-        """A new generation loaded from every source file."""
+    @contextlib.contextmanager
+    def _new_generation(self) -> Iterator[str]:
+        """The name of a new generation being made; removed if the block fails.
+
+        The block should open its store inside a function it calls, so that on
+        failure the store is closed (its frame dropped with the traceback)
+        before its folder is removed."""
         name = self._new_name()
         held = self._use(name)
-        store: EmbeddedStore | None = None
         try:
-            store = EmbeddedStore(self.folder / name)
-            loaded = [load_source(store, s, bulk=True) for s in _unique(sources)]
-            store.ox.flush()
-            del store
-            self._write_manifest(name, loaded)
+            yield name
         except BaseException as exc:
-            # The traceback's frames hold the open store: drop them, so that
-            # it is closed before its folder is removed.
-            store = None  # noqa: F841 (closes it)
+            exc = exc.with_traceback(None)
             self._discard(name, held)
-            raise exc.with_traceback(None) from None
+            raise exc from None
         finally:
             held.close()
+
+    def _make(self, sources: list[SourceFile]) -> str:
+        """A new generation loaded from every source file."""
+
+        def fill(folder: Path) -> list[Loaded]:
+            store = EmbeddedStore(folder)
+            loaded = [load_source(store, s, bulk=True) for s in _unique(sources)]
+            store.ox.flush()
+            return loaded
+
+        with self._new_generation() as name:
+            self._write_manifest(name, fill(self.folder / name))
         return name
 
     def _derive(self, base: str, entries: dict[str, Entry], changes: Changes) -> str:
         """A new generation: ``base`` with the changed graphs loaded again."""
-        name = self._new_name()
-        held = self._use(name)
-        store: EmbeddedStore | None = None
-        try:
-            source_store = ox.Store.read_only(str(self.folder / base))
-            source_store.backup(str(self.folder / name))
-            del source_store
-            store = EmbeddedStore(self.folder / name)
-            kept = {e.path: e for e in entries.values()}
+        kept = {e.path: e for e in entries.values()}
+        for entry in changes.removed:
+            kept.pop(entry.path, None)
+        taken = {e.graph: e.path for e in kept.values()}
+        for source in changes.added:
+            if source.graph in taken:
+                raise LoadError(
+                    f"two source files map to the named graph <{source.graph}> "
+                    f"(the other is {taken[source.graph]})",
+                    file=source.path,
+                    hint="rename one of them: graph names come from file names",
+                )
+
+        def fill(folder: Path) -> list[Loaded]:
+            previous = ox.Store.read_only(str(self.folder / base))
+            previous.backup(str(folder))
+            del previous
+            store = EmbeddedStore(folder)
             for entry in changes.removed:
                 store.ox.remove_graph(ox.NamedNode(entry.graph))
-                kept.pop(entry.path, None)
             for source in changes.changed:
                 old = kept.get(_rel(source.path, self.root))
                 if old is not None:
                     store.ox.remove_graph(ox.NamedNode(old.graph))
-            fresh: list[Loaded] = []
-            taken = {e.graph: e.path for e in kept.values()}
-            for source in changes.added:
-                if source.graph in taken:
-                    raise LoadError(
-                        f"two source files map to the named graph <{source.graph}> "
-                        f"(the other is {taken[source.graph]})",
-                        file=source.path,
-                        hint="rename one of them: graph names come from file names",
-                    )
+            fresh = []
             for source in _unique([*changes.changed, *changes.added]):
                 store.ox.remove_graph(ox.NamedNode(source.graph))
                 fresh.append(load_source(store, source, bulk=True))
             store.ox.flush()
-            del store
+            return fresh
+
+        with self._new_generation() as name:
+            fresh = fill(self.folder / name)
             refreshed = {_rel(item.source.path, self.root) for item in fresh}
-            loaded = [
+            unchanged = [
                 Loaded(
                     SourceFile(self.root / e.path, e.graph, e.group),
                     e.quads,
@@ -374,15 +386,7 @@ class ProjectStore:
                 for rel, e in kept.items()
                 if rel not in refreshed
             ]
-            self._write_manifest(name, [*loaded, *fresh])
-        except BaseException as exc:
-            # The traceback's frames hold the open store: drop them, so that
-            # it is closed before its folder is removed.
-            store = None  # noqa: F841 (closes it)
-            self._discard(name, held)
-            raise exc.with_traceback(None) from None
-        finally:
-            held.close()
+            self._write_manifest(name, [*unchanged, *fresh])
         return name
 
     # ---- writing from a build ---------------------------------------------
