@@ -122,3 +122,49 @@ def test_nothing_of_a_refused_file_reaches_the_project_store(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["-C", str(root), "stats", "--format", "json"])
     assert result.exit_code == 0
     assert "bad" not in {g["graph"].rsplit("/", 1)[-1] for g in json.loads(result.stdout)["graphs"]}
+
+
+HOSTILE_ARGS = {
+    "build": [["--data", "/nonexistent/folder"], ["--engine", "nope"]],
+    "validate": [["/nonexistent.ttl"], ["--format", "yaml"]],
+    "query": [
+        ["no-such-query"],
+        ["partners-of", "-p", "org=la-27e-region\n"],
+        ["partners-of", "-p", "org=<a b>"],
+        ["--text", "SELECT ?s WHERE {"],
+        ["stats", "--store", "not a url"],
+        ["stats", "--limit", "-1"],
+    ],
+    "queries": [["--format", "yaml"]],
+    "export": [["--format", "rdfxml"], ["--frame", "organisation", "--format", "ttl"]],
+    "ingest": [["/nonexistent-sheet.txt"]],
+    "link": [["--wikidata-endpoint", "ftp://x", "--timeout", "0"]],
+    "stats": [["--store", "http://"]],
+    "push": [["--to", "not a url"], ["--to", "http://127.0.0.1:1/q", "--auth-env", "AG_UNSET_VAR"]],
+    "network": [["--ego", "no-such-organisation"], ["-o", "picture.bmp"]],
+}
+
+
+@pytest.mark.parametrize(
+    ("verb", "args"),
+    [(verb, args) for verb, cases in HOSTILE_ARGS.items() for args in cases],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v)[:40],
+)
+def test_every_verb_answers_bad_input_with_a_message_not_a_traceback(
+    verb: str, args: list[str], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(main, ["-C", str(ROOT), verb, *args], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    # 2: bad input or usage; 3: a service (a bad URL can only be found out by asking it).
+    assert result.exit_code in (0, 2, 3), (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    if result.exit_code:
+        assert result.stderr.strip(), "an error says what went wrong"
+
+
+def test_the_verb_list_is_covered_by_the_hostile_inputs() -> None:
+    from actorgraph.cli import VERBS
+
+    assert set(VERBS) <= set(HOSTILE_ARGS)
