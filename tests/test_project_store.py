@@ -222,3 +222,11 @@ def test_a_second_build_keeps_unchanged_graphs_and_replaces_the_others(tmp_path:
     assert store.graphs() == expected.graphs()
     for graph in expected.graphs():
         assert store.count(graph) == expected.count(graph), graph
+
+
+def test_a_project_where_the_store_cannot_be_written_still_answers(tmp_path: Path) -> None:
+    root = small_project(tmp_path)
+    (root / ".actorgraph").write_text("not a folder\n", encoding="utf-8")
+    found, err = names(root)
+    assert found == ["First name"]
+    assert "cannot write the project store" in err and "into memory" in err

@@ -504,9 +504,21 @@ def open_project_store(project: Project, notify: Notify | None = None) -> Any:
     """The store a reading verb works on for ``project``: the on-disk project
     store, or, for a data folder given on the command line, that folder's
     files loaded in memory (the project store holds the project's own)."""
-    if project.data_override is not None:
-        from .load import load_project
+    from .load import load_project
 
+    if project.data_override is not None:
         store, _ = load_project(project)
         return store
-    return ProjectStore(project).open(notify)
+    try:
+        return ProjectStore(project).open(notify)
+    except OSError as exc:
+        # A copy of the project one may read but not write (a shared folder, a
+        # read-only file system, a file where the store's folder should be):
+        # answer from the files, loaded in memory, and say why it is slower.
+        if notify:
+            notify(
+                f"cannot write the project store ({exc.strerror}: {exc.filename}); "
+                "reading the project's files into memory instead"
+            )
+        store, _ = load_project(project)
+        return store
