@@ -72,27 +72,50 @@ def _holder(path: Path) -> int | None:
 
 @contextlib.contextmanager
 def locked(path: Path, what: str, notify: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (made if missing) for the block.
+    """Hold an exclusive ``flock`` on ``path`` for the block; the file, and its
+    folder once empty, are removed when the block ends.
 
     When another process holds it, ``notify`` hears one line naming that
     process and the call waits for it. The holder writes its pid into the file
     so that a waiting process can say whom it waits for; the kernel releases the
     lock when its holder dies, so a killed holder never blocks the next run.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
+    told = False
+    while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = path.open("a+b")
+        except FileNotFoundError:  # the folder was removed by the previous holder
+            continue
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            if notify is not None:
+            if notify is not None and not told:
                 pid = _holder(path)
                 notify(f"another {what} is running (pid {pid if pid else '?'}); waiting…")
+                told = True
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        # The previous holder removes the file before releasing it: a lock on a
+        # file no longer at ``path`` guards nothing, so take the new one.
+        try:
+            here = os.stat(path)
+        except FileNotFoundError:
+            here = None
+        mine = os.fstat(handle.fileno())
+        if here is not None and (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino):
+            break
+        handle.close()
+    with handle:
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n".encode("ascii"))
         handle.flush()
-        yield
+        try:
+            yield
+        finally:
+            path.unlink()
+            with contextlib.suppress(OSError):  # not empty: another process is waiting
+                path.parent.rmdir()
 
 
 # ---- a folder published in one step ---------------------------------------------
