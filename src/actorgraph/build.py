@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .fsutil import atomic_open
+from .fsutil import FolderUpdate, write_new
 from .project import Project, SourceFile, group_of
 from .rdf import get, serialize_graphs
 from .rdf.jsonld import load_context, schema_org
@@ -40,38 +39,49 @@ def build(
     lang: str = "en",
     with_reference: bool = False,
     progress: Callable[[SourceFile], None] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Load, validate and write ``dist/``.
 
-    Every output is computed before any is written, and each file is replaced
-    atomically, so a failure leaves ``dist/`` as it was: each output goes to a
-    temporary file beside its target as soon as it is computed (so that only one
-    is held in memory at a time: at 1M triples they weigh ~500 MB together), and
-    the temporary files replace the targets once all are written. All graph
-    files hold the same named graphs: every graph but the reference gazetteer
-    unless ``with_reference``: the gazetteer (every French commune, EPCI,
-    département and région, ~460k triples) is a registry copy, published as it
-    is in ``data/reference/``, and validation leaves it out too.
+    The outputs appear together or not at all: each is written, as soon as it
+    is computed (so that only one is held in memory at a time: at 1M triples
+    they weigh ~500 MB together), into a fresh folder beside ``dist/``, which
+    then replaces ``dist/`` in one step (:class:`~actorgraph.fsutil.FolderUpdate`;
+    ``docs/decisions/2026-12-03-build-outputs.md``). A failure or a kill leaves
+    ``dist/`` as it was, and the next build removes what a killed one left.
+    Files in ``dist/`` that the build does not make are kept. One build at a
+    time writes an output folder: a second one waits, and ``notify`` hears why.
+
+    All graph files hold the same named graphs: every graph but the reference
+    gazetteer unless ``with_reference``: the gazetteer (every French commune,
+    EPCI, département and région, ~460k triples) is a registry copy, published
+    as it is in ``data/reference/``, and validation leaves it out too.
     """
-    store, loaded = load_project(project, progress=progress)
-    # The project store on disk is written from the loaded graphs on a thread
-    # while validation and the exports run; it is published with dist/.
-    writer = ProjectStore(project).writer(store, loaded) if project.data_override is None else None
-    try:
-        result = _validate_and_write(project, store, loaded, out_dir, engine, lang, with_reference)
-    except BaseException:
+    with FolderUpdate(out_dir or project.dist_dir, notify) as update:
+        store, loaded = load_project(project, progress=progress)
+        # The project store on disk is written from the loaded graphs on a thread
+        # while validation and the exports run; it is published with dist/.
+        writer = (
+            ProjectStore(project).writer(store, loaded) if project.data_override is None else None
+        )
+        try:
+            result = _validate_and_write(
+                project, store, loaded, update, out_dir, engine, lang, with_reference
+            )
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
         if writer is not None:
-            writer.abandon()
-        raise
-    if writer is not None:
-        writer.finish()
-    return result
+            writer.finish()
+        return result
 
 
 def _validate_and_write(
     project: Project,
     store: EmbeddedStore,
     loaded: list[Loaded],
+    update: FolderUpdate,
     out_dir: Path | None,
     engine: str,
     lang: str,
@@ -107,12 +117,17 @@ def _validate_and_write(
             lambda: (json.dumps(stats.to_dict(), indent=2, ensure_ascii=False) + "\n").encode(),
         )
     )
-    written = []
-    # Leaving the stack renames every temporary file onto its target; an error
-    # before that removes them all and leaves dist/ untouched.
-    with contextlib.ExitStack() as staged:
+    names = {name for name, _ in outputs}
+    with update.staging(keep=partial(_kept, names)) as folder:
         for name, make in outputs:
-            path = out / name
-            staged.enter_context(atomic_open(path)).write(make())
-            written.append(path)
-    return BuildResult(store, loaded, report, stats, written)
+            write_new(folder / name, make())
+    return BuildResult(store, loaded, report, stats, [out / name for name, _ in outputs])
+
+
+def _kept(outputs: set[str], name: str) -> bool:
+    """Whether an entry of the previous ``dist/`` is carried into the new one:
+    any the build does not make, except the temporary files (``.<output>.*.tmp``)
+    that builds which wrote each output beside its target left when killed."""
+    if name.endswith(".tmp") and any(name.startswith(f".{output}.") for output in outputs):
+        return False
+    return name not in outputs

@@ -9,7 +9,7 @@ import click
 
 from ..errors import EXIT_OK
 from ..ingest import ingest
-from .common import ENGINE, console, project_from
+from .common import ENGINE, console, notify, project_from
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -88,6 +88,7 @@ def command(
         force=force,
         engine=engine,
         progress=None if quiet else (lambda message: err.print(f"[dim]{message}[/dim]")),
+        notify=notify,
     )
     click.echo(run.render(facts=not quiet), nl=False)
     if dry_run:

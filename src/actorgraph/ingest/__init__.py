@@ -3,8 +3,11 @@ read relations from sentences (:mod:`.relations`), write Turtle (:mod:`.tordf`).
 
 :func:`ingest` plans a whole batch, validates it once against the project's
 shapes (with the ontology, vocabularies and existing data), and only then
-writes: one ``<data dir>/<actor slug>.ttl`` per sheet, atomically. A file that
-ingest did not make (a curated file) is never overwritten.
+writes: one ``<data dir>/<actor slug>.ttl`` per sheet, the whole batch at once
+(:class:`~actorgraph.fsutil.FileBatch`: a killed run writes none of it, or all
+of it once the next ingest into the folder has started). One ingest at a time
+writes a data folder. A file that ingest did not make (a curated file) is never
+overwritten.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..errors import IngestError, ValidationFailed
-from ..fsutil import atomic_write
+from ..fsutil import FileBatch
 from ..namespaces import AG
 from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
 from ..store import EmbeddedStore
@@ -164,15 +168,54 @@ def ingest(
     engine: str = "fast",
     progress: Callable[[str], None] | None = None,
     context: Context | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> IngestRun:
     """Turn ``sheets`` into ``<data_dir>/<slug>.ttl`` files; see the module doc.
 
     Raises :class:`IngestError` for a bad sheet or a curated target (nothing is
     written), :class:`ValidationFailed` when the result breaks the shapes.
+    ``notify`` hears why the call waits when another ingest writes the folder.
     """
     if not sheets:
         raise IngestError("no sheet given", hint="actorgraph ingest SHEET…")
     target_dir = (data_dir or project.data_dir).resolve()
+    work = partial(
+        _ingest,
+        project,
+        sheets,
+        target_dir,
+        create_unknown=create_unknown,
+        retrieved=retrieved,
+        force=force,
+        validate=validate,
+        engine=engine,
+        progress=progress,
+        context=context,
+    )
+    if dry_run:
+        return work(None)
+    # Taken before the folder is read: a batch cut short by a kill is finished
+    # first, so this run plans from complete files.
+    with FileBatch(target_dir, "ingest", notify) as batch:
+        return work(batch)
+
+
+def _ingest(
+    project: Project,
+    sheets: Sequence[Path],
+    target_dir: Path,
+    batch: FileBatch | None,
+    *,
+    create_unknown: bool,
+    retrieved: dt.date | None,
+    force: bool,
+    validate: bool,
+    engine: str,
+    progress: Callable[[str], None] | None,
+    context: Context | None,
+) -> IngestRun:
+    """:func:`ingest` once ``target_dir`` is locked (``batch``; None for a dry run)."""
+    dry_run = batch is None
     parsed: list[tuple[Path, Sheet]] = [(path, read_sheet(path)) for path in sheets]
     if progress:
         progress(f"parsed {len(parsed)} sheet(s); loading the project's graph")
@@ -228,11 +271,9 @@ def ingest(
                 "the ingested data does not conform to the shapes; nothing written\n"
                 + Report(blocking, run.report.engine).to_text().rstrip()
             )
-    if not dry_run:
-        for plan in planned:
-            if plan.action == WRITE:
-                atomic_write(plan.path, plan.data)
-                run.written.append(plan.path)
+    if batch is not None:
+        run.written = [plan.path for plan in planned if plan.action == WRITE]
+        batch.publish([(plan.path, plan.data) for plan in planned if plan.action == WRITE])
     return run
 
 
