@@ -47,7 +47,7 @@ def command(
     """Load ontology, vocabularies, data, reference data and links; validate;
     write dist/: the graph as actorgraph.ttl, .nt, .nq, .trig and .jsonld, the
     schema.org blocks (organisations.schema.jsonld), report.txt, report.json and
-    stats.json. The reference gazetteer is loaded (queries and links see it) but
+    stats.json (counts of the same graphs, naming the groups left out). The reference gazetteer is loaded (queries and links see it) but
     neither validated nor written unless --with-reference.
 
     Exits 0 when the graph conforms, 1 when it has violations (dist/ is
