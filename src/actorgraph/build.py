@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 
 from .fsutil import atomic_open
-from .project import Project, SourceFile, group_of
+from .progress import Progress, ignore
+from .project import Project, group_of
 from .rdf import get, serialize_graphs
 from .rdf.jsonld import load_context, schema_org
 from .stats import Stats, compute
@@ -39,9 +40,12 @@ def build(
     engine: str = ENGINES[0],
     lang: str = "en",
     with_reference: bool = False,
-    progress: Callable[[SourceFile], None] | None = None,
+    progress: Progress = ignore,
 ) -> BuildResult:
     """Load, validate and write ``dist/``.
+
+    ``progress`` hears each source file as it is loaded, each phase of the
+    validation and each output as it is written.
 
     Every output is computed before any is written, and each file is replaced
     atomically, so a failure leaves ``dist/`` as it was: each output goes to a
@@ -53,12 +57,21 @@ def build(
     département and région, ~460k triples) is a registry copy, published as it
     is in ``data/reference/``, and validation leaves it out too.
     """
-    store, loaded = load_project(project, progress=progress)
+    sources = len(project.sources())
+    files = iter(range(sources))
+    store, loaded = load_project(
+        project,
+        progress=lambda source: progress(
+            f"loading {source.path.name}", next(files, sources), sources
+        ),
+    )
     # The project store on disk is written from the loaded graphs on a thread
     # while validation and the exports run; it is published with dist/.
     writer = ProjectStore(project).writer(store, loaded) if project.data_override is None else None
     try:
-        result = _validate_and_write(project, store, loaded, out_dir, engine, lang, with_reference)
+        result = _validate_and_write(
+            project, store, loaded, out_dir, engine, lang, with_reference, progress
+        )
     except BaseException:
         if writer is not None:
             writer.abandon()
@@ -76,6 +89,7 @@ def _validate_and_write(
     engine: str,
     lang: str,
     with_reference: bool,
+    progress: Progress = ignore,
 ) -> BuildResult:
     skip = () if with_reference else ("reference",)
     # stats.json describes what dist/ holds: the same graphs as the RDF files.
@@ -88,6 +102,7 @@ def _validate_and_write(
         lang=lang,
         skip_groups=skip,
         files=source_files(project),
+        progress=progress,
     )
     out = out_dir or project.dist_dir
     graphs = [g for g in store.graphs() if group_of(g) not in skip]
@@ -112,7 +127,8 @@ def _validate_and_write(
     # Leaving the stack renames every temporary file onto its target; an error
     # before that removes them all and leaves dist/ untouched.
     with contextlib.ExitStack() as staged:
-        for name, make in outputs:
+        for n, (name, make) in enumerate(outputs):
+            progress(f"writing {name}", n, len(outputs))
             path = out / name
             staged.enter_context(atomic_open(path)).write(make())
             written.append(path)

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..build import build
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
-from .common import ENGINE, LANG, console, project_from
+from .common import ENGINE, LANG, console, progress_bar, project_from
 from .stats import short
 
 
@@ -61,7 +61,15 @@ def command(
     """
     project = project_from(ctx, data_dir)
     out = console()
-    result = build(project, out_dir, engine=engine, lang=lang, with_reference=with_reference)
+    with progress_bar("build") as progress:
+        result = build(
+            project,
+            out_dir,
+            engine=engine,
+            lang=lang,
+            with_reference=with_reference,
+            progress=progress,
+        )
     counts = result.report.counts()
     if not quiet:
         graphs = Table(title="Triples per named graph", title_justify="left")
