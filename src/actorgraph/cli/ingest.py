@@ -76,9 +76,11 @@ def command(
     engine: str,
     quiet: bool,
 ) -> None:
-    """Turn actor sheets (directory pages in the seed's text format; a folder
-    stands for its *.txt files) into data/graph/<actor-slug>.ttl, one named graph per sheet, with a source node
+    """Turn actor sheets (directory pages in the seed's text format) into
+    data/graph/<actor-slug>.ttl, one named graph per sheet, with a source node
     (file name, SHA-256, retrieval and update dates).
+
+    A folder stands for its *.txt sheets, in name order.
 
     Partners, incubators and projects are recognised against the organisations
     and projects already in the graph and the reference gazetteer; names that
