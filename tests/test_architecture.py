@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "slug": 0,
     "project": 0,
     "fsutil": 0,
+    "progress": 0,
     "gen_namespace": 0,
     "store": 1,
     "rdf": 2,

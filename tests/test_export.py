@@ -291,3 +291,17 @@ def test_graphs_are_dumped_in_order_and_only_a_few_ahead(monkeypatch: pytest.Mon
         with lock:
             assert len(started) <= len(received) + 2, "more than 2 dumps asked for ahead"
     assert received == graphs and sorted(started) == sorted(graphs)
+
+
+def test_export_warns_when_it_writes_into_builds_dist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from actorgraph.cli.export import _warn_inside_dist, command
+
+    dist = tmp_path / "dist"
+    _warn_inside_dist(tmp_path / "graph.ttl", dist)
+    assert capsys.readouterr().err == ""
+    _warn_inside_dist(dist / "actorgraph.ttl", dist)
+    assert "where build writes" in capsys.readouterr().err
+    # The example of --help no longer shows how to overwrite build's file.
+    assert "-o dist/" not in (command.help or "")

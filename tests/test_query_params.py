@@ -282,3 +282,28 @@ def test_an_unknown_query_is_a_not_found_error() -> None:
         find_query(ROOT / "queries", "partner-of")
     assert isinstance(err.value, UsageError)
     assert err.value.exit_code == 2 and err.value.http_status == 404
+
+
+def test_select_star_columns_keep_the_query_order() -> None:
+    store = EmbeddedStore()
+    store.load_bytes(b'<http://e/a> <http://e/p> "x" .', "nt", graph="http://e/g")
+    star = run_local(store, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert star.variables == ["s", "p", "o"]
+    distinct = run_local(store, "SELECT DISTINCT * WHERE { ?zz ?p ?a }")
+    assert distinct.variables == ["zz", "p", "a"]
+    # A projection the query writes out is left as written.
+    assert run_local(store, "SELECT ?o ?s WHERE { ?s ?p ?o }").variables == ["o", "s"]
+    result = CliRunner().invoke(
+        main,
+        [
+            "-C",
+            str(Path(__file__).resolve().parent.parent),
+            "query",
+            "--text",
+            "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+            "-f",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "s,p,o"

@@ -129,3 +129,22 @@ def test_with_triples_in_the_default_graph_the_kept_graphs_are_copied(project: P
     kept = [g for g in store.graphs() if g != REFERENCE]
     with store.restricted(kept) as part:
         assert part is not store and part.graphs() == kept
+
+
+def test_dist_stats_count_the_graphs_dist_holds(project: Project, tmp_path: Path) -> None:
+    build(project, tmp_path)
+    stats = json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))
+    assert stats["left_out"] == ["reference"]
+    assert {g["group"] for g in stats["graphs"]} <= {
+        "ontology",
+        "vocabulary",
+        "data",
+        "links",
+        "analytics",
+    }
+    assert stats["triples"] == sum(g["triples"] for g in stats["graphs"])
+    nq_lines = (tmp_path / "actorgraph.nq").read_bytes().count(b"\n")
+    assert stats["triples"] == nq_lines
+    # The gazetteer's 34,969 communes are not counted; the data types a few.
+    classes = {c["class"].rsplit("#", 1)[-1]: c["instances"] for c in stats["classes"]}
+    assert classes.get("Commune", 0) < 100

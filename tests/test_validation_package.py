@@ -85,3 +85,18 @@ def test_no_import_circle_inside_the_package() -> None:
         visit(name, ())
     assert "fast" not in modules["compiler"] and "report" in modules["compiler"]
     assert modules["report"] == set(), "the report model stands on its own"
+
+
+def test_the_french_text_report_names_severities_in_french() -> None:
+    from actorgraph.validation import Report, Result
+
+    results = [
+        Result(severity, "https://example.org/x", "c", "s", messages={"fr": "m", "en": "m"})
+        for severity in ("Violation", "Warning", "Info")
+    ]
+    french = Report(results, "fast").to_text("fr")
+    assert "[Violation]" in french and "[Avertissement]" in french
+    assert "[Information]" in french
+    assert "[Warning]" not in french and "[Info]" not in french
+    english = Report(results, "fast").to_text("en")
+    assert "[Warning]" in english and "[Info]" in english

@@ -9,7 +9,8 @@ from functools import partial
 from pathlib import Path
 
 from .fsutil import FolderUpdate, write_new
-from .project import Project, SourceFile, group_of
+from .progress import Progress, ignore
+from .project import Project, group_of
 from .rdf import get, serialize_graphs
 from .rdf.jsonld import load_context, schema_org
 from .stats import Stats, compute
@@ -38,10 +39,13 @@ def build(
     engine: str = ENGINES[0],
     lang: str = "en",
     with_reference: bool = False,
-    progress: Callable[[SourceFile], None] | None = None,
+    progress: Progress = ignore,
     notify: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Load, validate and write ``dist/``.
+
+    ``progress`` hears each source file as it is loaded, each phase of the
+    validation and each output as it is written.
 
     The outputs appear together or not at all: each is written, as soon as it
     is computed (so that only one is held in memory at a time: at 1M triples
@@ -58,7 +62,14 @@ def build(
     as it is in ``data/reference/``, and validation leaves it out too.
     """
     with FolderUpdate(out_dir or project.dist_dir, notify) as update:
-        store, loaded = load_project(project, progress=progress)
+        sources = len(project.sources())
+        files = iter(range(sources))
+        store, loaded = load_project(
+            project,
+            progress=lambda source: progress(
+                f"loading {source.path.name}", next(files, sources), sources
+            ),
+        )
         # The project store on disk is written from the loaded graphs on a thread
         # while validation and the exports run; it is published with dist/.
         writer = (
@@ -66,7 +77,7 @@ def build(
         )
         try:
             result = _validate_and_write(
-                project, store, loaded, update, out_dir, engine, lang, with_reference
+                project, store, loaded, update, out_dir, engine, lang, with_reference, progress
             )
         except BaseException:
             if writer is not None:
@@ -86,9 +97,11 @@ def _validate_and_write(
     engine: str,
     lang: str,
     with_reference: bool,
+    progress: Progress = ignore,
 ) -> BuildResult:
-    stats = compute(store)
     skip = () if with_reference else ("reference",)
+    # stats.json describes what dist/ holds: the same graphs as the RDF files.
+    stats = compute(store, skip)
     report = validate_store(
         store,
         project.shapes_files,
@@ -97,6 +110,7 @@ def _validate_and_write(
         lang=lang,
         skip_groups=skip,
         files=source_files(project),
+        progress=progress,
     )
     out = out_dir or project.dist_dir
     graphs = [g for g in store.graphs() if group_of(g) not in skip]
@@ -119,7 +133,8 @@ def _validate_and_write(
     )
     names = {name for name, _ in outputs}
     with update.staging(keep=partial(_kept, names)) as folder:
-        for name, make in outputs:
+        for n, (name, make) in enumerate(outputs):
+            progress(f"writing {name}", n, len(outputs))
             write_new(folder / name, make())
     return BuildResult(store, loaded, report, stats, [out / name for name, _ in outputs])
 

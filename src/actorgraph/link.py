@@ -63,6 +63,7 @@ from .namespaces import (
     WD,
     WDT,
 )
+from .progress import Progress, ignore
 from .project import Project
 from .rdf import serialize_triples
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
@@ -696,8 +697,12 @@ def link_project(
     *,
     refresh: bool = False,
     today: dt.date | None = None,
+    progress: Progress = ignore,
 ) -> LinkResult:
     """Compute the links of ``project``'s organisations and write ``data/links/``.
+
+    ``progress`` hears each phase (reading, the gazetteer organisation by
+    organisation, Wikidata, writing) as it starts.
 
     ``client=None`` skips Wikidata (existing Wikidata links stay). Nothing is
     written unless every step succeeded, so an unreachable endpoint leaves the
@@ -705,7 +710,9 @@ def link_project(
     """
     day = (today or dt.date.today()).isoformat()
     data_files = [s.path for s in project.data_sources() if s.group == "data"]
+    progress("reading the organisations", 0, 1)
     orgs = read_organisations(data_files)
+    progress("reading the gazetteer", 0, 1)
     gaz = Gazetteer.load(project.reference_dir)
     links_dir = project.links_dir
     existing = {
@@ -718,7 +725,9 @@ def link_project(
     fresh: list[Link] = []
     # Every step is computed in full each time (same questions, so the cache
     # answers them); links already written then win over fresh ones.
-    for org in orgs:
+    for n, org in enumerate(orgs):
+        if n % 100 == 0:  # a call per organisation would cost more than matching it
+            progress("matching with the gazetteer", n, len(orgs))
         link, review = match_gazetteer(org, gaz, day)
         if link:
             fresh.append(link)
@@ -738,6 +747,7 @@ def link_project(
     wd_links = list(existing["wikidata"])
     asked = 0
     if client is not None:
+        progress("asking Wikidata", len(orgs), len(orgs))
         new, wd_reviews = match_wikidata(list(completed.values()), client, day)
         wd_links = merge(wd_links, new)
         reviews += wd_reviews
@@ -751,6 +761,7 @@ def link_project(
         links_dir / REVIEW_FILE: render_review(reviews),
     }
     written = []
+    progress("writing data/links/", len(orgs), len(orgs))
     for path, text in outputs.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             atomic_write(path, text)

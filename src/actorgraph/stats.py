@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from .project import group_of
 from .store import EmbeddedStore
@@ -12,6 +13,7 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   GRAPH ?g { ?s a ?class }
   FILTER (!STRSTARTS(STR(?g), "https://w3id.org/actorgraph/graph/ontology"))
   FILTER (!STRSTARTS(STR(?g), "https://w3id.org/actorgraph/graph/vocabulary/"))
+  %s
 } GROUP BY ?class ORDER BY DESC(?n) ?class
 """
 
@@ -19,8 +21,9 @@ _PER_SOURCE = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?source (SAMPLE(?t) AS ?title) (SAMPLE(?m) AS ?modified) (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  ?s prov:wasDerivedFrom ?source .
+  GRAPH ?g { ?s prov:wasDerivedFrom ?source }
   FILTER (?s != ?source)
+  %s
   OPTIONAL { ?source dcterms:title ?t }
   OPTIONAL { ?source dcterms:modified ?m }
 } GROUP BY ?source ORDER BY ?source
@@ -32,6 +35,9 @@ class Stats:
     graphs: list[tuple[str, str, int]]  # graph, group, triples
     classes: list[tuple[str, int]]
     sources: list[tuple[str, str, str, int]]  # source, title, modified, subjects
+    #: Groups of named graphs left out of every count (build leaves the
+    #: gazetteer out of dist/, and so out of its stats.json).
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def triples(self) -> int:
@@ -40,6 +46,7 @@ class Stats:
     def to_dict(self) -> dict[str, object]:
         return {
             "triples": self.triples,
+            "left_out": self.left_out,
             "graphs": [{"graph": g, "group": k, "triples": n} for g, k, n in self.graphs],
             "classes": [{"class": c, "instances": n} for c, n in self.classes],
             "sources": [
@@ -49,14 +56,19 @@ class Stats:
         }
 
 
-def compute(store: EmbeddedStore) -> Stats:
+def compute(store: EmbeddedStore, skip_groups: Iterable[str] = ()) -> Stats:
+    """The counts of ``store``, leaving out the named graphs of ``skip_groups``."""
+    skip = sorted(set(skip_groups))
     counts: dict[str, int] = {}
     for row in store.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     ):
-        counts[row["g"].value] = int(row["n"].value)
+        if group_of(row["g"].value) not in skip:
+            counts[row["g"].value] = int(row["n"].value)
     graphs = [(g, group_of(g), counts[g]) for g in sorted(counts)]
-    classes = [(r["class"].value, int(r["n"].value)) for r in store.select(_PER_CLASS)]
+    skipped = [g for g in store.graphs() if group_of(g) in skip]
+    keep = f"FILTER (?g NOT IN ({', '.join(f'<{g}>' for g in skipped)}))" if skipped else ""
+    classes = [(r["class"].value, int(r["n"].value)) for r in store.select(_PER_CLASS % keep)]
     sources = [
         (
             r["source"].value,
@@ -64,6 +76,6 @@ def compute(store: EmbeddedStore) -> Stats:
             r["modified"].value if "modified" in r else "",
             int(r["n"].value),
         )
-        for r in store.select(_PER_SOURCE)
+        for r in store.select(_PER_SOURCE % keep)
     ]
-    return Stats(graphs, classes, sources)
+    return Stats(graphs, classes, sources, skip)

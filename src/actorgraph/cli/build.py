@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..build import build
 from ..errors import EXIT_OK, EXIT_VIOLATIONS
-from .common import ENGINE, LANG, console, notify, project_from
+from .common import ENGINE, LANG, console, notify, progress_bar, project_from
 from .stats import short
 
 
@@ -47,7 +47,7 @@ def command(
     """Load ontology, vocabularies, data, reference data and links; validate;
     write dist/: the graph as actorgraph.ttl, .nt, .nq, .trig and .jsonld, the
     schema.org blocks (organisations.schema.jsonld), report.txt, report.json and
-    stats.json. The reference gazetteer is loaded (queries and links see it) but
+    stats.json (counts of the same graphs, naming the groups left out). The reference gazetteer is loaded (queries and links see it) but
     neither validated nor written unless --with-reference.
 
     Exits 0 when the graph conforms, 1 when it has violations (dist/ is
@@ -61,9 +61,16 @@ def command(
     """
     project = project_from(ctx, data_dir)
     out = console()
-    result = build(
-        project, out_dir, engine=engine, lang=lang, with_reference=with_reference, notify=notify
-    )
+    with progress_bar("build") as progress:
+        result = build(
+            project,
+            out_dir,
+            engine=engine,
+            lang=lang,
+            with_reference=with_reference,
+            progress=progress,
+            notify=notify,
+        )
     counts = result.report.counts()
     if not quiet:
         graphs = Table(title="Triples per named graph", title_justify="left")

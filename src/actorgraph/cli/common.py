@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 
+from ..progress import Progress, ignore
 from ..project import Project
 
 #: The SHACL engines (``actorgraph.validation`` registers them; a test checks both agree).
@@ -44,6 +47,48 @@ def console(err: bool = False) -> Console:
     if not stream.isatty() and "COLUMNS" not in os.environ:
         width = 200
     return Console(stderr=err, highlight=False, soft_wrap=True, width=width)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, *, data: bool = False) -> Iterator[Progress]:
+    """A :data:`~actorgraph.progress.Progress` callback drawn as a bar on stderr
+    while the block runs, when stderr is a terminal; elsewhere one that does
+    nothing, so that what scripts and tests read stays the same.
+
+    ``data``: the counts are bytes (shown as sizes, with the time left)."""
+    if not sys.stderr.isatty():
+        yield ignore
+        return
+    # Imported here: `actorgraph --help` and piped runs never load rich.progress.
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    count = (DownloadColumn(), TimeRemainingColumn()) if data else (MofNCompleteColumn(),)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        *count,
+        TimeElapsedColumn(),
+        console=console(err=True),
+        transient=True,
+        # Lines a verb prints meanwhile go above the bar only when they go to
+        # the same terminal; to a file or a pipe they go as they are.
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=False,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def report(what: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{label}: {what}", completed=done, total=total)
+
+        yield report
 
 
 LANG = click.option(

@@ -14,7 +14,7 @@ from ..fsutil import atomic_write
 from ..project import GROUPS
 from ..rdf import jsonld
 from ..store import embedded_copy
-from .common import STORE, project_from, store_from
+from .common import STORE, notify, project_from, store_from
 
 FORMATS = rdf.names()
 FRAME_GROUPS = ("data", "links")
@@ -69,7 +69,7 @@ def command(
 
     \b
     Example:
-      actorgraph export --format ttl -o dist/actorgraph.ttl
+      actorgraph export --format ttl -o graph.ttl
       actorgraph export --format nq --graph data --graph links
       actorgraph export --format jsonld --frame organisation --graph data
       actorgraph export --format jsonld --profile schema.org
@@ -106,4 +106,17 @@ def command(
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
+        _warn_inside_dist(output, project.dist_dir)
         atomic_write(output, data)
+
+
+def _warn_inside_dist(output: Path, dist: Path) -> None:
+    """Say so when ``output`` lies in dist/: build owns that folder, and an
+    export there replaces build's file with one of other graphs (build's leave
+    the gazetteer out, export's keep it) until the next build writes it again."""
+    if output.resolve().is_relative_to(dist.resolve()):
+        notify(
+            f"warning: {output} is inside {dist}, where build writes its outputs; "
+            "this export replaces what is there until the next build "
+            "(write elsewhere, e.g. -o graph.ttl)"
+        )

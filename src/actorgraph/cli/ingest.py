@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK
-from ..ingest import ingest
-from .common import ENGINE, console, notify, project_from
+from ..errors import EXIT_OK, IngestError
+from ..ingest import Planned, ingest, summary
+from .common import ENGINE, console, notify, progress_bar, project_from
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -19,6 +20,22 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def expand(paths: tuple[Path, ...]) -> list[Path]:
+    """The sheets named: a file as it is, a folder as its ``*.txt`` files, sorted
+    (said on stderr, so that a folder of the wrong files is seen)."""
+    sheets: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            sheets.append(path)
+            continue
+        found = sorted(p for p in path.glob("*.txt") if p.is_file())
+        if not found:
+            raise IngestError(f"{path} is a folder without *.txt sheets", file=path)
+        notify(f"{path}: {len(found)} sheet(s) (its *.txt files)")
+        sheets.extend(found)
+    return sheets
 
 
 @click.command("ingest")
@@ -44,7 +61,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     "--force", is_flag=True, help="Replace a file ingested from a newer version of the sheet."
 )
 @ENGINE
-@click.option("-q", "--quiet", is_flag=True, help="One line per sheet, no facts.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="One line per sheet, printed as each is read; no facts."
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -61,6 +80,8 @@ def command(
     data/graph/<actor-slug>.ttl, one named graph per sheet, with a source node
     (file name, SHA-256, retrieval and update dates).
 
+    A folder stands for its *.txt sheets, in name order.
+
     Partners, incubators and projects are recognised against the organisations
     and projects already in the graph and the reference gazetteer; names that
     match nothing are reported, not added (unless --create-unknown). The batch
@@ -74,23 +95,33 @@ def command(
     \b
     Examples:
       actorgraph ingest --dry-run ../shared/seeds/000_e9ca84c8084b6261.txt
-      actorgraph ingest sheets/*.txt --data-dir /tmp/graph --retrieved 2026-11-27
+      actorgraph ingest ../shared/seeds/ -q --data-dir /tmp/graph --retrieved 2026-11-27
     """
     project = project_from(ctx)
     err = console(err=True)
-    run = ingest(
-        project,
-        list(sheets),
-        data_dir=data_dir,
-        dry_run=dry_run,
-        create_unknown=create_unknown,
-        retrieved=retrieved,
-        force=force,
-        engine=engine,
-        progress=None if quiet else (lambda message: err.print(f"[dim]{message}[/dim]")),
-        notify=notify,
-    )
-    click.echo(run.render(facts=not quiet), nl=False)
+    paths = expand(sheets)
+
+    def done(plan: Planned) -> None:
+        # Flushed line by line: a script reading the output sees each sheet as it is done.
+        click.echo(summary(plan))
+        sys.stdout.flush()
+
+    with progress_bar("ingest") as steps:
+        run = ingest(
+            project,
+            paths,
+            data_dir=data_dir,
+            dry_run=dry_run,
+            create_unknown=create_unknown,
+            retrieved=retrieved,
+            force=force,
+            engine=engine,
+            progress=None if quiet else (lambda message: err.print(f"[dim]{message}[/dim]")),
+            sheet_done=done if quiet else None,
+            steps=steps,
+            notify=notify,
+        )
+    click.echo(run.render(facts=not quiet, sheets=not quiet), nl=False)
     if dry_run:
         click.echo("dry run: nothing written")
     else:

@@ -8,7 +8,7 @@ from rich.table import Table
 from ..link import OWL_SAME_AS, LinkResult, link_project, links_by_org
 from ..namespaces import AG
 from ..wikidata import WIKIDATA_ENDPOINT, WikidataClient
-from .common import console, project_from
+from .common import console, progress_bar, project_from
 from .stats import short
 
 
@@ -63,7 +63,8 @@ def command(
         timeout=timeout,
         retries=retries,
     )
-    result = link_project(project, client, refresh=refresh)
+    with progress_bar("link") as progress:
+        result = link_project(project, client, refresh=refresh, progress=progress)
     show(result)
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..project import GROUPS
-from .common import console, store_from
+from .common import progress_bar, store_from
 
 
 @click.command("push")
@@ -85,7 +83,6 @@ def command(
     store = embedded_copy(store_from(ctx, None))
     plans = pushing.plan(store, remote, groups or None)
     todo = [p for p in plans if p.send]
-    err = console(err=True)
     if dry_run:
         for p in plans:
             verb = "send" if p.send else "skip (already there)"
@@ -93,23 +90,15 @@ def command(
         click.echo(f"{len(todo)} of {len(plans)} graph(s) would be sent", err=True)
         return
     total = sum(len(p.data) for p in todo)
-    if sys.stderr.isatty() and total:
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    sent_bytes = 0
+    with progress_bar("pushing", data=True) as progress:
 
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("pushing", total=total)
-            sent = pushing.push(
-                remote, plans, protocol=protocol, progress=lambda n: bar.advance(task, n)
-            )
-    else:
-        sent = pushing.push(remote, plans, protocol=protocol)
+        def advance(n: int) -> None:
+            nonlocal sent_bytes
+            sent_bytes += n
+            progress("graphs", sent_bytes, total)
+
+        sent = pushing.push(remote, plans, protocol=protocol, progress=advance)
     pushing.verify(remote, plans)
     triples = sum(p.triples for p in sent)
     click.echo(

@@ -11,7 +11,7 @@ from ..project import group_of
 from ..store import embedded_copy
 from ..store.load import load_files
 from ..validation import source_files, validate_store
-from .common import ENGINE, LANG, STORE, project_from, store_from
+from .common import ENGINE, LANG, STORE, progress_bar, project_from, store_from
 
 
 @click.command("validate")
@@ -70,15 +70,17 @@ def command(
         found = store_from(ctx, store_url)
         store = embedded_copy(found, [g for g in found.graphs() if group_of(g) not in skip])
         loaded = []
-    report = validate_store(
-        store,
-        project.shapes_files,
-        project.queries_dir,
-        engine=engine,
-        lang=lang,
-        skip_groups=skip,
-        files=source_files(project, [item.source for item in loaded]),
-    )
+    with progress_bar("validate") as progress:
+        report = validate_store(
+            store,
+            project.shapes_files,
+            project.queries_dir,
+            engine=engine,
+            lang=lang,
+            skip_groups=skip,
+            files=source_files(project, [item.source for item in loaded]),
+            progress=progress,
+        )
     keep = ("Violation", "Warning", "Info")[: ("Violation", "Warning", "Info").index(severity) + 1]
     shown = type(report)([r for r in report.results if r.severity in keep], report.engine)
     # Violations are always kept, so the filtered report has the same verdict.

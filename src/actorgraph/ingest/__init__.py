@@ -21,6 +21,7 @@ from pathlib import Path
 from ..errors import IngestError, ValidationFailed
 from ..fsutil import FileBatch
 from ..namespaces import AG
+from ..progress import Progress, ignore
 from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
 from ..store import EmbeddedStore
 from ..store.load import load_project, load_sources
@@ -54,11 +55,12 @@ class IngestRun:
     report: Report | None = None
     written: list[Path] = field(default_factory=list)
 
-    def render(self, *, facts: bool = True) -> str:
-        """A readable account: per sheet, each fact with the line that gave it,
-        the names that matched nothing, and notes."""
+    def render(self, *, facts: bool = True, sheets: bool = True) -> str:
+        """A readable account: per sheet (unless not ``sheets``), each fact with
+        the line that gave it, the names that matched nothing, and notes; then
+        the validation verdict."""
         out: list[str] = []
-        for plan in self.planned:
+        for plan in self.planned if sheets else []:
             ex = plan.extraction
             out.append(
                 f"{ex.sheet.file} → {plan.path}  [{plan.action}{': ' + plan.reason if plan.reason else ''}]"
@@ -92,6 +94,20 @@ class IngestRun:
             )
             out.extend(details)
         return "\n".join(out) + "\n"
+
+
+def summary(plan: Planned) -> str:
+    """One line for one sheet: its file, its target, what happens, and counts."""
+    ex = plan.extraction
+    line = (
+        f"{ex.sheet.file} → {plan.path}  [{plan.action}{': ' + plan.reason if plan.reason else ''}]"
+    )
+    line += f"  {len(ex.triples())} triples"
+    if ex.unmatched:
+        line += f", {len(ex.unmatched)} unmatched name(s)"
+    if ex.notes:
+        line += f", {len(ex.notes)} note(s)"
+    return line
 
 
 @dataclass
@@ -169,12 +185,17 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     context: Context | None = None,
     notify: Callable[[str], None] | None = None,
+    sheet_done: Callable[[Planned], None] | None = None,
+    steps: Progress = ignore,
 ) -> IngestRun:
     """Turn ``sheets`` into ``<data_dir>/<slug>.ttl`` files; see the module doc.
 
     Raises :class:`IngestError` for a bad sheet or a curated target (nothing is
     written), :class:`ValidationFailed` when the result breaks the shapes.
     ``notify`` hears why the call waits when another ingest writes the folder.
+    ``progress`` hears a note at each stage; ``sheet_done`` is given each
+    sheet's plan as soon as it is made (before validation); ``steps`` counts
+    sheets read and recognised.
     """
     if not sheets:
         raise IngestError("no sheet given", hint="actorgraph ingest SHEET…")
@@ -191,6 +212,8 @@ def ingest(
         engine=engine,
         progress=progress,
         context=context,
+        sheet_done=sheet_done,
+        steps=steps,
     )
     if dry_run:
         return work(None)
@@ -213,10 +236,16 @@ def _ingest(
     engine: str,
     progress: Callable[[str], None] | None,
     context: Context | None,
+    sheet_done: Callable[[Planned], None] | None,
+    steps: Progress,
 ) -> IngestRun:
     """:func:`ingest` once ``target_dir`` is locked (``batch``; None for a dry run)."""
     dry_run = batch is None
-    parsed: list[tuple[Path, Sheet]] = [(path, read_sheet(path)) for path in sheets]
+    parsed: list[tuple[Path, Sheet]] = []
+    for n, path in enumerate(sheets):
+        steps(f"reading {path.name}", n, len(sheets))
+        parsed.append((path, read_sheet(path)))
+    steps("loading the project's graph", 0, len(sheets))
     if progress:
         progress(f"parsed {len(parsed)} sheet(s); loading the project's graph")
     if context is None:
@@ -225,10 +254,14 @@ def _ingest(
         context.organisations, context.projects, context.vocabularies, create_unknown=create_unknown
     )
     by_slug: dict[str, Planned] = {}
-    for path, sheet in parsed:
+    for n, (path, sheet) in enumerate(parsed):
+        steps(f"recognising {path.name}", n, len(parsed))
         extractor.retrieved = retrieved or retrieval_date(path)
         extraction = extractor.extract(sheet)
         plan = Planned(extraction, target_dir / f"{extraction.slug}.ttl", to_turtle(extraction))
+        _decide(plan, force, dry_run)
+        if sheet_done:
+            sheet_done(plan)
         earlier = by_slug.get(extraction.slug)
         if earlier is not None:
             keep_new = _date(sheet) >= _date(earlier.extraction.sheet)
@@ -244,10 +277,9 @@ def _ingest(
             continue
         by_slug[extraction.slug] = plan
     planned = list(by_slug.values())
-    for plan in planned:
-        _decide(plan, force, dry_run)
     run = IngestRun(planned)
     if validate:
+        steps("validating", len(parsed), len(parsed))
         if progress:
             progress("validating the result with the project's shapes")
         # A dry run also shows what a sheet whose target is curated would give.
@@ -307,4 +339,12 @@ def _decide(plan: Planned, force: bool, dry_run: bool = False) -> None:
         )
 
 
-__all__ = ["Context", "IngestRun", "Planned", "context_from_store", "ingest", "load_context"]
+__all__ = [
+    "Context",
+    "IngestRun",
+    "Planned",
+    "context_from_store",
+    "ingest",
+    "load_context",
+    "summary",
+]

@@ -180,6 +180,14 @@ def _iri(x: object) -> ox.NamedNode:
     return ox.NamedNode(str(x))
 
 
+def _web_iri(url: str) -> ox.NamedNode | None:
+    """``url`` as an IRI, or None when it is not one (``"``, ``{``, spaces …)."""
+    try:
+        return ox.NamedNode(url)
+    except ValueError:
+        return None
+
+
 def _fr(text: str) -> ox.Literal:
     return ox.Literal(text, language="fr")
 
@@ -412,21 +420,26 @@ class Extractor:
                 out.add(actor, SKOS.altLabel, _fr(name), at, "name as written")
         out.add(actor, PROV.wasDerivedFrom, _iri(out.source), line, "the sheet")
         contact = sheet.contact
-        if contact is not None and (contact.urls or contact.emails):
+        urls: list[tuple[ox.NamedNode, int]] = []
+        for url in contact.urls if contact is not None else []:
+            iri = _web_iri(url.value)
+            if iri is None:
+                # A copied page may hold any character; a URL that is no IRI
+                # (a quote, a brace…) is left out and said, not raised.
+                out.notes.append(
+                    (url.line, f"contact URL “{url.value}” is not a valid IRI; skipped")
+                )
+            else:
+                urls.append((iri, url.line))
+        if contact is not None and (urls or contact.emails):
             point = actor + "#contact"
             out.add(actor, AG.contactPoint, _iri(point), contact.line, "CONTACT block")
             out.add(point, RDF.type, _iri(AG.ContactPoint), contact.line, "CONTACT block")
             out.add(point, PROV.wasDerivedFrom, _iri(out.source), contact.line, "CONTACT block")
-            for url in contact.urls:
-                out.add(point, SCHEMA.url, _iri(url.value), url.line, "URL in CONTACT")
-            if contact.urls:
-                out.add(
-                    actor,
-                    FOAF.homepage,
-                    _iri(contact.urls[0].value),
-                    contact.urls[0].line,
-                    "first URL in CONTACT",
-                )
+            for iri, at in urls:
+                out.add(point, SCHEMA.url, iri, at, "URL in CONTACT")
+            if urls:
+                out.add(actor, FOAF.homepage, urls[0][0], urls[0][1], "first URL in CONTACT")
             for email in contact.emails:
                 out.add(
                     point, SCHEMA.email, ox.Literal(email.value), email.line, "e-mail in CONTACT"

@@ -172,7 +172,9 @@ class RemoteStore:
                 parsed: Any = ox.parse(response.body, format=_graph_format(response.media_type))
             else:
                 parsed = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
-            result = answer_from(parsed, form, None if limit is None else limit + (offset or 0))
+            result = answer_from(
+                parsed, form, None if limit is None else limit + (offset or 0), text
+            )
         except (SyntaxError, ValueError) as exc:
             raise ServiceError(
                 f"{self.endpoint}: the answer is not valid SPARQL results: {_first_line(exc)}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,8 +197,39 @@ class Answer:
         return {tuple(sorted((k, str(v)) for k, v in row.items())) for row in self.rows}
 
 
-def answer_from(result: Any, form: str, limit: int | None = None) -> Answer:
-    """An :class:`Answer` from pyoxigraph query results (local or parsed)."""
+def star_order(text: str, names: Sequence[str]) -> list[str]:
+    """``names`` in the order the query first writes them when its outer
+    projection is ``SELECT *`` (pyoxigraph sorts them), else as given.
+
+    >>> star_order("SELECT * WHERE { ?s ?p ?o }", ["o", "p", "s"])
+    ['s', 'p', 'o']
+    >>> star_order("SELECT ?o ?s WHERE { ?s ?p ?o }", ["o", "s"])
+    ['o', 's']
+    """
+    tokens = iter(_tokens(text, variables=True))
+    for _, token in tokens:
+        if token.upper() == "SELECT":
+            break
+    else:
+        return list(names)
+    nxt = next(tokens, (0, ""))[1].upper()
+    if nxt in ("DISTINCT", "REDUCED"):
+        nxt = next(tokens, (0, ""))[1]
+    if nxt != "*":
+        return list(names)
+    first: dict[str, int] = {}
+    for _, token in tokens:
+        if token[0] in "?$":
+            first.setdefault(token[1:], len(first))
+    # A name the text does not show (none should) keeps its place after the others.
+    return sorted(names, key=lambda n: (first.get(n, len(first)), list(names).index(n)))
+
+
+def answer_from(
+    result: Any, form: str, limit: int | None = None, text: str | None = None
+) -> Answer:
+    """An :class:`Answer` from pyoxigraph query results (local or parsed);
+    with the query's ``text``, the columns of ``SELECT *`` keep the query's order."""
     if isinstance(result, ox.QueryBoolean) or form == "ASK":
         return Answer("ASK", boolean=bool(result))
     if isinstance(result, ox.QueryTriples) or form in ("CONSTRUCT", "DESCRIBE"):
@@ -209,6 +240,8 @@ def answer_from(result: Any, form: str, limit: int | None = None) -> Answer:
             triples.append(item.triple if isinstance(item, ox.Quad) else item)
         return Answer(form, triples=triples)
     names = [v.value for v in result.variables]
+    if text is not None:
+        names = star_order(text, names)
     rows: list[dict[str, Term]] = []
     for i, solution in enumerate(result):
         if limit is not None and i >= limit:
@@ -251,7 +284,7 @@ def run_local(
     def work() -> Answer:
         failed = ""
         try:
-            return answer_from(store.query(text, bindings), form, limit)
+            return answer_from(store.query(text, bindings), form, limit, text)
         except (OSError, ServiceError) as exc:  # raised while a SERVICE answer is read
             # Raised after the except block, once the traceback (and the
             # pyoxigraph results it holds, which must not leave this thread) is gone.

@@ -32,6 +32,7 @@ from rdflib import Graph
 
 from ..catalogue import catalogue
 from ..errors import LoadError
+from ..progress import Progress, ignore
 from ..project import group_of
 from ..store import EmbeddedStore
 from .checks import run_violation_queries
@@ -106,6 +107,7 @@ def validate_store(
     lang: str = "en",
     skip_groups: Iterable[str] = ("reference",),
     files: Mapping[str, str] | None = None,
+    progress: Progress = ignore,
 ) -> Report:
     """Validate everything in ``store`` against the shapes and the violation queries.
 
@@ -115,14 +117,20 @@ def validate_store(
 
     Each result names the graph its statements come from, and the file of that
     graph when ``files`` (graph IRI → file, see :func:`source_files`) has it.
+    ``progress`` hears each phase as it starts.
     """
     engine_named(engine)  # an unknown name is refused before the shapes are read
+    phases = 4
+    progress("validating: reading the shapes", 0, phases)
     shapes = load_shapes(shapes_files)
     skip = set(skip_groups)
     graphs = [g for g in store.graphs() if group_of(g) not in skip] if skip else None
+    progress(f"validating: the shapes ({engine} engine)", 1, phases)
     results, used = run_engine(engine, store, shapes, graphs)
     if queries_dir is not None:
+        progress("validating: the *-violation.rq checks", 2, phases)
         results += run_violation_queries(store, catalogue(queries_dir))
+    progress("validating: labels and sources of the results", 3, phases)
     add_labels(store, results, lang)
     add_graphs(store, results, files)
     results.sort(key=Result.key)

@@ -32,6 +32,11 @@ from ..namespaces import PREFIXES, SH, curie
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
+#: How the text report names each severity, by language (English: as SHACL does).
+SEVERITY_NAMES: dict[str, dict[str, str]] = {
+    "fr": {"Violation": "Violation", "Warning": "Avertissement", "Info": "Information"},
+}
+
 
 @dataclass
 class Result:
@@ -103,6 +108,7 @@ class Report:
             f"Validation: {verdict} — {counts['Violation']} {names[0]}, "
             f"{counts['Warning']} {names[1]}, {counts['Info']} {names[2]}"
         ]
+        severity = SEVERITY_NAMES.get(lang, {})
         for focus, results in self.by_focus().items():
             label = results[0].label
             lines.append("")
@@ -112,7 +118,7 @@ class Report:
                 value = f" = {r.value}" if r.value is not None else ""
                 origin = r.file or (short_iri(r.graph) if r.graph else None)
                 lines.append(
-                    f"  [{r.severity}] {where}{value}: {r.message(lang)}"
+                    f"  [{severity.get(r.severity, r.severity)}] {where}{value}: {r.message(lang)}"
                     f"  ({short_iri(r.component)})" + (f"  ({origin})" if origin else "")
                 )
         return "\n".join(lines) + "\n"
