@@ -1,5 +1,5 @@
-"""Shared fixtures: the project, its loaded store, ../shared, and a real SPARQL
-server (``oxigraph serve``) on 127.0.0.1."""
+"""Shared fixtures: the project, its loaded store, ../shared, and real SPARQL
+servers on 127.0.0.1 (``oxigraph serve``; Virtuoso 7 open source)."""
 
 from __future__ import annotations
 
@@ -145,3 +145,173 @@ def seed_server(
     server = start_server(folder / "db", [dump])
     yield server
     stop_server(server)
+
+
+# ---- Virtuoso 7 open source ------------------------------------------------
+
+#: Virtuoso's configuration for the tests: everything in one temporary folder,
+#: loopback ports only, the bulk loader allowed to read that folder, and a
+#: result limit above any catalogue answer (its default cuts at 10 000 rows).
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 0
+CaseMode = 2
+DirsAllowed = ., {folder}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+EnabledDavVSP = 0
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 120
+"""
+
+
+def virtuoso_tools() -> tuple[str, str] | None:
+    """``virtuoso-t`` and its SQL client (Debian names it ``isql-vt``), or None."""
+    server = shutil.which("virtuoso-t")
+    client = shutil.which("isql-vt") or shutil.which("isql-v")
+    return (server, client) if server and client else None
+
+
+@dataclass
+class VirtuosoServer:
+    """A running ``virtuoso-t`` on 127.0.0.1 with its SPARQL endpoint."""
+
+    url: str
+    sql_port: int
+    process: subprocess.Popen[bytes]
+    folder: Path
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.url}/sparql"
+
+
+def virtuoso_sql(client: str, port: int, statements: str) -> str:
+    """Run SQL statements through isql as the database's initial ``dba``."""
+    done = subprocess.run(
+        [client, f"127.0.0.1:{port}", "dba", "dba", "VERBOSE=OFF", f"EXEC={statements}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"isql failed: {done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def start_virtuoso(folder: Path, nquads: Path) -> VirtuosoServer:
+    """Start Virtuoso on a database of its own in ``folder`` and bulk-load the
+    N-Quads file ``nquads`` (in ``folder``) into its named graphs."""
+    tools = virtuoso_tools()
+    if tools is None:
+        raise RuntimeError("virtuoso-t or isql-vt is not installed")
+    server, client = tools
+    http_port, sql_port = free_port(), free_port()
+    while sql_port == http_port:
+        sql_port = free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(
+        VIRTUOSO_INI.format(folder=folder, http_port=http_port, sql_port=sql_port),
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [server, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http_port}"
+    running = VirtuosoServer(url, sql_port, proc, folder)
+    deadline = time.monotonic() + 120  # a new database takes some seconds to create
+    while True:
+        if proc.poll() is not None:
+            log = folder / "virtuoso.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"virtuoso-t exited ({proc.returncode}): {tail}")
+        try:
+            with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2):
+                break
+        except (urllib.error.URLError, ConnectionError, OSError):
+            if time.monotonic() > deadline:
+                stop_virtuoso(running)
+                raise RuntimeError("virtuoso-t did not answer on /sparql within 120 s") from None
+            time.sleep(0.25)
+    try:
+        # The bulk loader takes each quad's graph from the file; the third
+        # argument is only the graph of triples without one (there are none).
+        virtuoso_sql(
+            client,
+            sql_port,
+            f"ld_dir('{folder}', '{nquads.name}', 'urn:actorgraph:none'); "
+            "rdf_loader_run(); checkpoint;",
+        )
+        errors = virtuoso_sql(
+            client,
+            sql_port,
+            "SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error IS NOT NULL;",
+        )
+        if nquads.name in errors:
+            raise RuntimeError(f"Virtuoso's bulk loader refused {nquads}: {errors}")
+    except BaseException:
+        stop_virtuoso(running)
+        raise
+    return running
+
+
+def stop_virtuoso(server: VirtuosoServer) -> None:
+    # SIGTERM makes virtuoso-t shut down cleanly (it checkpoints first).
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(
+    store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VirtuosoServer]:
+    """Virtuoso 7 holding the project's whole graph (same named graphs)."""
+    if virtuoso_tools() is None:
+        unavailable("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt) is not installed")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    dump = folder / "graph.nq"
+    dump.write_bytes(store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    server = start_virtuoso(folder, dump)
+    yield server
+    stop_virtuoso(server)

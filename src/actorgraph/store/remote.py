@@ -15,9 +15,11 @@ Parameters are bound with a ``VALUES`` block made of serialised RDF terms
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pyoxigraph as ox
@@ -182,6 +184,10 @@ class RemoteStore:
         if offset:
             result.rows = result.rows[offset:]
             result.triples = result.triples[offset:]
+        result.rows = [{k: portable(v) for k, v in row.items()} for row in result.rows]
+        result.triples = [
+            ox.Triple(t.subject, t.predicate, portable(t.object)) for t in result.triples
+        ]
         return result
 
     def select(
@@ -273,6 +279,77 @@ class RemoteStore:
             if data:
                 out.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
         return b"".join(out)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_DURATIONS = {_XSD + "duration", _XSD + "yearMonthDuration", _XSD + "dayTimeDuration"}
+_MONTHS = re.compile(r"-?[0-9]+")
+_SECONDS = re.compile(r"-?[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|-?[0-9]+[eE][-+]?[0-9]+")
+
+
+def portable(term: Any) -> Any:
+    """``term`` in the lexical form the embedded store gives for its value.
+
+    Some servers answer with the form they store a value in rather than the
+    canonical one: Virtuoso 7 gives xsd:boolean as ``1``/``0`` and an
+    xsd:duration as its number of months (``P1Y6M`` → ``18``) or of seconds
+    (``P3D`` → ``259200.0``). The value is the same, so the answer is made
+    the same on every engine; any other term is returned as it is.
+
+    >>> portable(ox.Literal("1", datatype=ox.NamedNode(_XSD + "boolean"))).value
+    'true'
+    >>> portable(ox.Literal("18", datatype=ox.NamedNode(_XSD + "duration"))).value
+    'P1Y6M'
+    >>> portable(ox.Literal("93600.0", datatype=ox.NamedNode(_XSD + "dayTimeDuration"))).value
+    'P1DT2H'
+    """
+    if not isinstance(term, ox.Literal):
+        return term
+    datatype, text = term.datatype.value, term.value
+    if datatype == _XSD + "boolean" and text in ("1", "0"):
+        return ox.Literal("true" if text == "1" else "false", datatype=term.datatype)
+    if datatype in _DURATIONS:
+        if _MONTHS.fullmatch(text):
+            months = int(text)
+            # XSD writes a zero duration as PT0S, a zero yearMonthDuration P0M
+            if months == 0 and datatype != _XSD + "yearMonthDuration":
+                return ox.Literal("PT0S", datatype=term.datatype)
+            return ox.Literal(_months(months), datatype=term.datatype)
+        if _SECONDS.fullmatch(text):
+            try:
+                return ox.Literal(_seconds(Decimal(text)), datatype=term.datatype)
+            except InvalidOperation:
+                return term
+    return term
+
+
+def _months(total: int) -> str:
+    """An ISO 8601 duration of ``total`` months, in canonical XSD form."""
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    years, months = divmod(total, 12)
+    text = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
+    return f"{sign}P{text}"
+
+
+def _seconds(total: Decimal) -> str:
+    """An ISO 8601 duration of ``total`` seconds, in canonical XSD form."""
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    date = f"{int(days)}D" if days else ""
+    clock = (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
+    if seconds:
+        clock += f"{_plain(seconds)}S"
+    if not date and not clock:
+        clock = "0S"
+    return f"{sign}P{date}" + (f"T{clock}" if clock else "")
+
+
+def _plain(number: Decimal) -> str:
+    """``number`` without exponent or trailing zeros (``1.50`` → ``1.5``)."""
+    text = format(number.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _graph_format(media_type: str) -> ox.RdfFormat:
