@@ -169,3 +169,21 @@ def test_the_cli_answers_the_same_through_store_url(seed_server: Any, case: dict
     remote = CliRunner().invoke(main, [*args, "--store", seed_server.query_url])
     assert local.exit_code == 0 and remote.exit_code == 0, (local.stderr, remote.stderr)
     assert _rows(remote.stdout) == _rows(local.stdout)
+
+
+def test_limit_and_offset_go_to_the_server(
+    seed_server: Any, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "SELECT ?s WHERE { ?s a <https://w3id.org/actorgraph/ontology#Resource> } ORDER BY ?s"
+    sent: list[str] = []
+    real = RemoteStore._protocol
+
+    def spy(self: RemoteStore, url: str, query: str, *args: Any) -> Any:
+        sent.append(query)
+        return real(self, url, query, *args)
+
+    monkeypatch.setattr(RemoteStore, "_protocol", spy)
+    remote = RemoteStore(seed_server.query_url).answer(text, limit=3, offset=2)
+    assert any(q.rstrip().endswith("LIMIT 4 OFFSET 2") for q in sent)
+    local = run_local(store, text).rows[2:5]
+    assert remote.rows == local and remote.truncated

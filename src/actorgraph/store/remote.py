@@ -28,7 +28,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from .. import USER_AGENT
 from ..errors import QueryError, ServiceError
 from . import http
-from .sparql import Answer, Term, add_values, answer_from, query_form
+from .sparql import Answer, Term, add_values, answer_from, query_form, with_slice
 
 _NT = "application/n-triples"
 #: Named graphs of the project: the dataset every question is asked against.
@@ -160,6 +160,15 @@ class RemoteStore:
             raise QueryError("this is an update, not a query; pass --update to change the store")
         graph = form in ("CONSTRUCT", "DESCRIBE")
         sent = add_values(text, bindings or {})
+        sliced = (
+            with_slice(sent, None if limit is None else limit + 1, offset)
+            if form == "SELECT"
+            else None
+        )
+        if sliced is not None:
+            # The server sends only the rows asked for (one more, to tell that
+            # there were more); the offset is then already applied.
+            sent, offset = sliced, None
         dataset = self.dataset() if union else None
         if timeout is not None and timeout < self.timeout:
             saved, self.timeout = self.timeout, timeout

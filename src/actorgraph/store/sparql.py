@@ -109,6 +109,27 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
+def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
+    """``text`` with ``LIMIT``/``OFFSET`` appended, so that a server sends only
+    those rows; None when the query already slices or ends with a ``VALUES``
+    block (the rows are then cut by the client).
+
+    >>> with_slice("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 5, 10)
+    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\\nLIMIT 5 OFFSET 10'
+    >>> with_slice("SELECT * WHERE { ?s ?p ?o } LIMIT 3", 5, None) is None
+    True
+    """
+    if limit is None and not offset:
+        return text
+    words = {token.upper() for _, token in _tokens(text)}
+    if words & {"LIMIT", "OFFSET", "VALUES"}:
+        return None
+    parts = ([f"LIMIT {limit}"] if limit is not None else []) + (
+        [f"OFFSET {offset}"] if offset else []
+    )
+    return text.rstrip() + "\n" + " ".join(parts)
+
+
 #: Seconds a query that calls another endpoint (``SERVICE``) may take when no
 #: ``--timeout`` is given; pyoxigraph sets no limit on the remote call itself.
 SERVICE_TIMEOUT = 30.0
