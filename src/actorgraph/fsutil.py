@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 
 @contextlib.contextmanager
@@ -176,7 +176,39 @@ def write_new(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-class FolderUpdate:
+class _LockedWork:
+    """A work folder one process at a time holds (its ``lock``), where what a
+    killed run left is finished or undone (:meth:`recover`) on entering."""
+
+    work: Path
+    what: str
+    notify: Callable[[str], None] | None
+    _lock: contextlib.ExitStack | None
+
+    def __enter__(self: _W) -> _W:
+        stack = contextlib.ExitStack()
+        stack.enter_context(locked(self.work / "lock", self.what, self.notify))
+        self._lock = stack
+        try:
+            self.recover()
+        except BaseException:
+            stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def recover(self) -> None:
+        raise NotImplementedError
+
+
+_W = TypeVar("_W", bound=_LockedWork)
+
+
+class FolderUpdate(_LockedWork):
     """A folder whose contents are replaced all at once, with a lock.
 
     The new contents are written into ``new-<pid>/`` inside a hidden work
@@ -193,24 +225,9 @@ class FolderUpdate:
         # A symbolic link to the folder is kept: its destination is updated.
         self.target = Path(os.path.realpath(target))
         self.work = self.target.parent / f".{self.target.name}.build"
+        self.what = "build"
         self.notify = notify
         self._lock: contextlib.ExitStack | None = None
-
-    def __enter__(self) -> FolderUpdate:
-        stack = contextlib.ExitStack()
-        stack.enter_context(locked(self.work / "lock", "build", self.notify))
-        self._lock = stack
-        try:
-            self.recover()
-        except BaseException:
-            stack.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
 
     def recover(self) -> None:
         """Finish or undo a publication cut short, and remove what killed runs left."""
@@ -290,7 +307,7 @@ def _link_or_copy(src: str, dst: str) -> None:
 # ---- files of one folder published together ----------------------------------------
 
 
-class FileBatch:
+class FileBatch(_LockedWork):
     """Several files of one folder written all or none, with a lock.
 
     Every file is first written into a hidden work folder inside the target
@@ -313,22 +330,6 @@ class FileBatch:
         self.what = what
         self.notify = notify
         self._lock: contextlib.ExitStack | None = None
-
-    def __enter__(self) -> FileBatch:
-        stack = contextlib.ExitStack()
-        stack.enter_context(locked(self.work / "lock", self.what, self.notify))
-        self._lock = stack
-        try:
-            self.recover()
-        except BaseException:
-            stack.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
 
     def recover(self) -> None:
         """Finish a committed batch cut short; remove uncommitted staged files."""
