@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 
 from ..progress import Progress, ignore
-from ..project import Project
+from ..project import GROUPS, Project
 
 #: The SHACL engines (``actorgraph.validation`` registers them; a test checks both agree).
 ENGINE_NAMES = ("fast", "pyshacl")
@@ -112,4 +112,13 @@ STORE = click.option(
     "store_url",
     metavar="URL",
     help="Work on this SPARQL 1.1 server (query endpoint URL) instead of the project store.",
+)
+
+GROUPS_OPTION = click.option(
+    "-g",
+    "--graph",
+    "groups",
+    multiple=True,
+    type=click.Choice(GROUPS),
+    help="Only this group of named graphs (repeatable; default: all).",
 )

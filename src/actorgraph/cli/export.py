@@ -11,10 +11,9 @@ from .. import rdf
 from ..errors import ActorGraphError
 from ..export import select_graphs
 from ..fsutil import atomic_write
-from ..project import GROUPS
 from ..rdf import jsonld
 from ..store import embedded_copy
-from .common import STORE, notify, project_from, store_from
+from .common import GROUPS_OPTION, STORE, notify, project_from, store_from
 
 FORMATS = rdf.names()
 FRAME_GROUPS = ("data", "links")
@@ -35,14 +34,7 @@ FRAME_GROUPS = ("data", "links")
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write, replaced atomically (default: standard output).",
 )
-@click.option(
-    "-g",
-    "--graph",
-    "groups",
-    multiple=True,
-    type=click.Choice(GROUPS),
-    help="Keep only this group of named graphs (repeatable; default: all).",
-)
+@GROUPS_OPTION
 @click.option(
     "--frame",
     type=click.Choice(jsonld.FRAMES),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..project import GROUPS
-from .common import progress_bar, store_from
+from .common import GROUPS_OPTION, progress_bar, store_from
 
 
 @click.command("push")
@@ -16,14 +15,7 @@ from .common import progress_bar, store_from
 @click.option(
     "--graph-store", metavar="URL", help="Its Graph Store Protocol URL (default: …/store)."
 )
-@click.option(
-    "-g",
-    "--graph",
-    "groups",
-    multiple=True,
-    type=click.Choice(GROUPS),
-    help="Push only this group of named graphs (repeatable; default: all).",
-)
+@GROUPS_OPTION
 @click.option(
     "--protocol",
     type=click.Choice(["auto", "gsp", "update"]),

@@ -20,9 +20,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import LoadError, QueryError, ServiceError
+from ..errors import LoadError, QueryError
 from .files import QUAD_FORMATS, rdf_format, read_source, syntax_error
-from .sparql import Answer, Term, run_local
+from .sparql import Answer, Term, add_values, as_nquads, failure, run_local, service_endpoints
 
 
 class EmbeddedStore:
@@ -132,14 +132,7 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
         except OSError as exc:
-            from .sparql import service_endpoints
-
-            services = service_endpoints(query)
-            if services:
-                raise ServiceError(
-                    f"{', '.join(services)}: the remote service failed: {str(exc).strip()[:200]}"
-                ) from None
-            raise QueryError(f"query failed: {exc}") from None
+            raise failure(service_endpoints(query), str(exc).strip()[:200]) from None
 
     def select(
         self,
@@ -197,8 +190,6 @@ class EmbeddedStore:
         if self.read_only:
             raise QueryError(f"the store {self.label} is read-only")
         if bindings:
-            from .sparql import add_values
-
             text = add_values(text, bindings)
         try:
             self.ox.update(text)
@@ -221,9 +212,7 @@ class EmbeddedStore:
     def dump(self, graphs: Iterable[str] | None = None) -> bytes:
         if graphs is None:
             return self.ox.dump(format=ox.RdfFormat.N_QUADS) or b""
-        return b"".join(
-            (self.read_graph(g)).replace(b" .\n", f" <{g}> .\n".encode()) for g in graphs
-        )
+        return b"".join(as_nquads(self.read_graph(g), g) for g in graphs)
 
     # ---- reading -------------------------------------------------------
     def graphs(self) -> list[str]:

@@ -83,8 +83,6 @@ def retryable(exc: BaseException) -> bool:
     """A connection failure, or an HTTP status in :data:`RETRY_STATUSES`."""
     if isinstance(exc, HttpStatusError):
         return exc.status in RETRY_STATUSES
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code in RETRY_STATUSES
     return isinstance(
         exc,
         urllib.error.URLError | TimeoutError | ConnectionError | http.client.HTTPException,

@@ -44,7 +44,7 @@ from ..errors import LoadError
 from ..fsutil import atomic_write
 from ..project import Project, SourceFile
 from .embedded import EmbeddedStore
-from .load import Loaded, check_project, load_source
+from .load import Loaded, check_project, load_project, load_source
 
 #: Where the project store lives, relative to the project root.
 STORE_DIR = Path(".actorgraph") / "store"
@@ -504,8 +504,6 @@ def open_project_store(project: Project, notify: Notify | None = None) -> Any:
     """The store a reading verb works on for ``project``: the on-disk project
     store, or, for a data folder given on the command line, that folder's
     files loaded in memory (the project store holds the project's own)."""
-    from .load import load_project
-
     if project.data_override is not None:
         store, _ = load_project(project)
         return store

@@ -28,7 +28,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from .. import USER_AGENT
 from ..errors import QueryError, ServiceError
 from . import http
-from .sparql import Answer, Term, add_values, answer_from, query_form, with_slice
+from .sparql import Answer, Term, add_values, answer_from, as_nquads, query_form, with_slice
 
 _NT = "application/n-triples"
 #: Named graphs of the project: the dataset every question is asked against.
@@ -87,6 +87,7 @@ class RemoteStore:
         what: str = "SPARQL endpoint",
         *,
         missing_ok: bool = False,
+        timeout: float | None = None,
     ) -> http.Response:
         extra: dict[str, Any] = {"sleep": self._sleep} if self._sleep else {}
         if self.authorization:
@@ -95,7 +96,7 @@ class RemoteStore:
             extra["answers"] = {404}
         return http.send(
             request,
-            timeout=self.timeout,
+            timeout=self.timeout if timeout is None else min(timeout, self.timeout),
             retries=self.retries,
             backoff=self.backoff,
             what=what,
@@ -103,7 +104,12 @@ class RemoteStore:
         )
 
     def _protocol(
-        self, url: str, text: str, fmt: str | None, dataset: list[str] | None = None
+        self,
+        url: str,
+        text: str,
+        fmt: str | None,
+        dataset: list[str] | None = None,
+        timeout: float | None = None,
     ) -> http.Response:
         client = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
         client.setMethod(POST)
@@ -116,7 +122,7 @@ class RemoteStore:
             # every server, whatever its "union default graph" setting.
             client.addDefaultGraph(graph)
             client.addNamedGraph(graph)
-        return self._send(client._createRequest())
+        return self._send(client._createRequest(), timeout=timeout)
 
     def dataset(self) -> list[str]:
         """The project's named graphs on the server (its own system graphs and
@@ -170,14 +176,7 @@ class RemoteStore:
             # there were more); the offset is then already applied.
             sent, offset = sliced, None
         dataset = self.dataset() if union else None
-        if timeout is not None and timeout < self.timeout:
-            saved, self.timeout = self.timeout, timeout
-            try:
-                response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, dataset)
-            finally:
-                self.timeout = saved
-        else:
-            response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, dataset)
+        response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, dataset, timeout)
         try:
             if graph:
                 parsed: Any = ox.parse(response.body, format=_graph_format(response.media_type))
@@ -211,9 +210,8 @@ class RemoteStore:
         return self.answer(text, bindings).triples
 
     def describe(self, iri: str) -> list[ox.Triple]:
-        return self.construct(
-            f"CONSTRUCT {{ <{ox.NamedNode(iri).value}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
-        )
+        node = ox.NamedNode(iri)  # checked: not pasted unchecked into the text
+        return self.construct(f"CONSTRUCT {{ {node} ?p ?o }} WHERE {{ {node} ?p ?o }}")
 
     def update(self, text: str, bindings: Mapping[str, Term] | None = None) -> None:
         """Run a SPARQL update on the update endpoint."""
@@ -286,7 +284,7 @@ class RemoteStore:
         for graph in graphs if graphs is not None else self.graphs():
             data = self.read_graph(graph)
             if data:
-                out.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
+                out.append(as_nquads(data, graph))
         return b"".join(out)
 
 

@@ -130,6 +130,27 @@ def with_slice(text: str, limit: int | None, offset: int | None) -> str | None:
     return text.rstrip() + "\n" + " ".join(parts)
 
 
+def failure(services: list[str], reason: str) -> QueryError | ServiceError:
+    """The error of a query that failed while running: the remote services'
+    (exit 3, naming them) when it calls some, else the query's own."""
+    if not services:
+        return QueryError(f"query failed: {reason}")
+    return ServiceError(
+        f"{', '.join(services)}: the remote service failed: {reason}",
+        hint="check the network, or ask a question without SERVICE",
+    )
+
+
+def as_nquads(ntriples: bytes, graph: str) -> bytes:
+    """N-Triples of one graph as N-Quads of that graph (every N-Triples line
+    ends with " .\\n"; a line break inside a literal is escaped).
+
+    >>> as_nquads(b'<http://e/a> <http://e/p> "x" .\\n', "http://e/g")
+    b'<http://e/a> <http://e/p> "x" <http://e/g> .\\n'
+    """
+    return ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
+
+
 #: Seconds a query that calls another endpoint (``SERVICE``) may take when no
 #: ``--timeout`` is given; pyoxigraph sets no limit on the remote call itself.
 SERVICE_TIMEOUT = 30.0
@@ -306,7 +327,7 @@ def run_local(
         failed = ""
         try:
             return answer_from(store.query(text, bindings), form, limit, text)
-        except (OSError, ServiceError) as exc:  # raised while a SERVICE answer is read
+        except OSError as exc:  # raised while a SERVICE answer is read
             # Raised after the except block, once the traceback (and the
             # pyoxigraph results it holds, which must not leave this thread) is gone.
             failed = _first_line(exc)
@@ -319,12 +340,7 @@ def run_local(
                 f"the query must select ?{name} to take it as a parameter (SELECT ?{name} …)",
                 field=f"--param {name}",
             ) from None
-        if not services:
-            raise QueryError(f"query failed: {failed}")
-        raise ServiceError(
-            f"{', '.join(services)}: the remote service failed: {failed}",
-            hint="check the network, or ask a question without SERVICE",
-        )
+        raise failure(services, failed)
 
     if timeout is None:
         return work()
