@@ -599,3 +599,9 @@ def test_a_remote_store_gives_the_same_network(project: Project, seed_server: An
     remote = run(project.root, "--format", "json", "--store", seed_server.query_url)
     assert remote.exit_code == 0, remote.output
     assert json.loads(remote.stdout) == local
+
+
+def test_an_ego_with_nothing_to_make_a_slug_of_is_not_found() -> None:
+    result = CliRunner().invoke(main, ["-C", str(ROOT), "network", "--ego", "!!"])
+    assert result.exit_code == 2 and "no organisation '!!'" in result.stderr
+    assert "Traceback" not in result.output

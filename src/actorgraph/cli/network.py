@@ -256,6 +256,7 @@ def _row(view: Any, measures: Any, iri: str, lang: str) -> dict[str, Any]:
 def _json(view: Any, measures: Any, rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     names = view.names
     pivots = measures.betweenness_pivots
+    bridges = set(measures.bridges)
     return {
         "network": {
             "organisations": len(measures.nodes),
@@ -280,7 +281,7 @@ def _json(view: Any, measures: Any, rows: list[dict[str, Any]], lang: str) -> di
                 "roles": [{"iri": r, "label": names.get(r, "")} for r in sorted(e.roles)],
                 "partnerships": sorted(e.partnerships),
                 "sources": sorted(e.sources),
-                "bridge": (e.a, e.b) in set(measures.bridges),
+                "bridge": (e.a, e.b) in bridges,
             }
             for e in view.edges.values()
         ],

@@ -48,7 +48,11 @@ def find_organisation(network: Network, text: str) -> str:
     candidates = [raw]
     if raw.startswith("agorg:"):
         candidates.append(str(ORG_ID) + raw.removeprefix("agorg:"))
-    candidates += [str(ORG_ID) + raw, str(ORG_ID) + slugify(raw)]
+    try:
+        slug = slugify(raw)
+    except ValueError:  # nothing to make a slug of ("!!")
+        slug = raw
+    candidates += [str(ORG_ID) + raw, str(ORG_ID) + slug]
     for iri in candidates:
         if iri in network.nodes:
             return iri
@@ -57,7 +61,7 @@ def find_organisation(network: Network, text: str) -> str:
         if node.name and fold(node.name) == wanted:
             return iri
     slugs = [node.slug for node in network.nodes.values()]
-    close = difflib.get_close_matches(slugify(raw) or raw, slugs, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(slug, slugs, n=3, cutoff=0.6)
     raise NotFoundError(
         f"no organisation {text!r} in the partnership network",
         field="--ego",

@@ -45,7 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..namespaces import AG, GRAPH, ORG_ID
+from ..namespaces import AG, GRAPH, IGEO, ORG_ID, sparql_prefixes
 from ..store.port import Store
 
 #: Kinds of organisation, most specific first: a node typed twice takes the first.
@@ -90,21 +90,9 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 #: The role of a project's leader among the roles behind an edge.
 LEADER = str(AG.leader)
 
-#: The relations an edge may stand for.
-RELATIONS = ("partner", "project", "incubation")
-
 _REFERENCE = str(GRAPH["reference/"])
 
-_PREFIXES = f"""\
-PREFIX ag:      <{AG}>
-PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov:    <http://www.w3.org/ns/prov#>
-PREFIX owl:     <http://www.w3.org/2002/07/owl#>
-PREFIX org:     <http://www.w3.org/ns/org#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX igeo:    <http://rdf.insee.fr/def/geo#>
-"""
+_PREFIXES = sparql_prefixes()
 
 _NOT_REFERENCE = f'FILTER (!STRSTARTS(STR(?g), "{_REFERENCE}"))'
 _KIND_VALUES = " ".join(f"ag:{k}" for k in ORGANISATION_KINDS)
@@ -247,9 +235,6 @@ class Edge:
         one for an incubation."""
         return len(self.projects) + ("partner" in self.relations) + ("incubation" in self.relations)
 
-    def other(self, iri: str) -> str:
-        return self.b if iri == self.a else self.a
-
 
 @dataclass
 class Network:
@@ -282,8 +267,8 @@ class Network:
         )
 
 
-def _rows(store: Store, text: str, **bindings: Any) -> list[dict[str, Any]]:
-    return store.select(text, bindings or None)
+def _rows(store: Store, text: str) -> list[dict[str, Any]]:
+    return store.select(text)
 
 
 def read_network(store: Store, lang: str = "en") -> Network:
@@ -414,7 +399,7 @@ def _territories(store: Store, nodes: dict[str, Node]) -> dict[str, str]:
     """The name of each node's territory, for the nodes the gazetteer places."""
     import pyoxigraph as ox
 
-    igeo = "http://rdf.insee.fr/def/geo#"
+    igeo = str(IGEO)
     area_of: dict[str, str] = {}  # organisation → area (a gazetteer concept)
     for r in _rows(store, Q_SPATIAL):
         if r["org"].value in nodes:
