@@ -143,7 +143,10 @@ def validate_fast(
     compiler.compile_all()
     with store.restricted(graphs) as data:
         scoped = _Scoped(data)
-        return run(Compiler(shapes, StoreFacts(scoped, compiler.datatypes())), scoped)
+        # The same compiler, now told about the data: its parsed shapes do not
+        # depend on it, and nothing was derived from facts while it had none.
+        compiler.facts = StoreFacts(scoped, compiler.datatypes())
+        return run(compiler, scoped)
 
 
 __all__ = ["StoreFacts", "result_of", "run", "validate_fast"]
