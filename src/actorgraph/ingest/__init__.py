@@ -22,7 +22,7 @@ from ..errors import IngestError, ValidationFailed
 from ..fsutil import FileBatch
 from ..namespaces import AG
 from ..progress import Progress, ignore
-from ..project import Project, SourceFile, _rdf_files, graph_iri, source_stem
+from ..project import Project, SourceFile, _rdf_files, graph_iri, group_of, source_stem
 from ..store import EmbeddedStore
 from ..store.load import load_project, load_sources
 from ..store.persistent import open_project_store
@@ -153,15 +153,17 @@ def context_from_store(store: EmbeddedStore) -> Context:
     )
 
 
-def validation_store(project: Project, data_dir: Path, replaced: set[str]) -> EmbeddedStore:
-    """Ontology, vocabularies, the project's data and links and the files of
-    ``data_dir``, without the graphs in ``replaced`` (the reference gazetteer is
-    left out: validation skips it, and each sheet's graph types what it names)."""
-    store = EmbeddedStore()
-    root = Project(project.root)
-    sources = [s for s in root.sources() if s.group != "reference" and s.graph not in replaced]
-    load_sources(store, sources)
-    load_sources(store, _extra_sources(data_dir, replaced | {s.graph for s in sources}))
+def validation_store(context: Context, data_dir: Path, replaced: set[str]) -> EmbeddedStore:
+    """A copy of the context's graphs without the graphs in ``replaced`` (the
+    reference gazetteer is left out: validation skips it, and each sheet's
+    graph types what it names), plus the files of ``data_dir`` it lacks. The
+    project is not parsed again: its graphs are already in the context."""
+    keep = [g for g in context.store.graphs() if group_of(g) != "reference" and g not in replaced]
+    store = context.store.subset(keep)
+    if store is context.store:  # it held nothing else: copy it, the sheets are added to it
+        store = EmbeddedStore()
+        store.load_bytes(context.store.dump(keep), "nq")
+    load_sources(store, _extra_sources(data_dir, replaced | set(keep)))
     return store
 
 
@@ -284,7 +286,7 @@ def _ingest(
             progress("validating the result with the project's shapes")
         # A dry run also shows what a sheet whose target is curated would give.
         writing = [p for p in planned if p.action in (WRITE, CURATED)]
-        store = validation_store(project, target_dir, {p.extraction.graph for p in writing})
+        store = validation_store(context, target_dir, {p.extraction.graph for p in writing})
         for plan in writing:
             store.add_quads(quads(plan.extraction))
         files = source_files(project)
