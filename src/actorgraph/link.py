@@ -67,7 +67,7 @@ from .progress import Progress, ignore
 from .project import Project
 from .rdf import serialize_triples
 from .refdata import GAZETTEER_FILE, INDEX_FILE, gazetteer_index, read_index
-from .store import rdf_format, read_source, syntax_error
+from .store import EmbeddedStore, read_source
 from .wikidata import WikidataClient
 
 OWL_SAME_AS = str(OWL.sameAs)
@@ -173,13 +173,10 @@ SELECT ?org ?pref ?alt ?siren ?code WHERE {{
 
 def read_organisations(files: Iterable[Path]) -> list[Organisation]:
     """The organisations described in ``files`` (the data folder), with names and identifiers."""
-    store = ox.Store()
+    loaded = EmbeddedStore()
     for path in files:
-        data = read_source(path)
-        try:
-            store.load(data, format=rdf_format(path.name), base_iri=None)
-        except SyntaxError as exc:
-            raise syntax_error(exc, path) from None
+        loaded.load_file(path, relative=False)
+    store = loaded.ox
     orgs: dict[str, Organisation] = {}
     prefs: dict[str, list[str]] = defaultdict(list)
     alts: dict[str, list[str]] = defaultdict(list)
@@ -640,15 +637,14 @@ def read_links(path: Path) -> list[Link]:
     """The links of a file written by :func:`render_links` (links removed by hand stay removed)."""
     if not path.is_file():
         return []
-    store = ox.Store()
+    loaded = EmbeddedStore()
     try:
-        store.load(read_source(path), format=ox.RdfFormat.TURTLE, base_iri=None)
-    except SyntaxError as exc:
-        raise syntax_error(exc, path) from None
+        loaded.load_file(path, relative=False)
     except LoadError as exc:
         if "empty" in exc.message:
             return []
         raise
+    store = loaded.ox
     links = []
     solutions = store.query(_READ_LINKS)
     assert isinstance(solutions, ox.QuerySolutions)
