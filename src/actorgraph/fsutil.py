@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, Self
 
 
 @contextlib.contextmanager
@@ -180,12 +180,13 @@ class _LockedWork:
     """A work folder one process at a time holds (its ``lock``), where what a
     killed run left is finished or undone (:meth:`recover`) on entering."""
 
-    work: Path
-    what: str
-    notify: Callable[[str], None] | None
-    _lock: contextlib.ExitStack | None
+    def __init__(self, work: Path, what: str, notify: Callable[[str], None] | None) -> None:
+        self.work = work
+        self.what = what
+        self.notify = notify
+        self._lock: contextlib.ExitStack | None = None
 
-    def __enter__(self: _W) -> _W:
+    def __enter__(self) -> Self:
         stack = contextlib.ExitStack()
         stack.enter_context(locked(self.work / "lock", self.what, self.notify))
         self._lock = stack
@@ -205,9 +206,6 @@ class _LockedWork:
         raise NotImplementedError
 
 
-_W = TypeVar("_W", bound=_LockedWork)
-
-
 class FolderUpdate(_LockedWork):
     """A folder whose contents are replaced all at once, with a lock.
 
@@ -224,10 +222,7 @@ class FolderUpdate(_LockedWork):
     def __init__(self, target: Path, notify: Callable[[str], None] | None = None) -> None:
         # A symbolic link to the folder is kept: its destination is updated.
         self.target = Path(os.path.realpath(target))
-        self.work = self.target.parent / f".{self.target.name}.build"
-        self.what = "build"
-        self.notify = notify
-        self._lock: contextlib.ExitStack | None = None
+        super().__init__(self.target.parent / f".{self.target.name}.build", "build", notify)
 
     def recover(self) -> None:
         """Finish or undo a publication cut short, and remove what killed runs left."""
@@ -326,10 +321,7 @@ class FileBatch(_LockedWork):
         self, folder: Path, what: str, notify: Callable[[str], None] | None = None
     ) -> None:
         self.folder = folder
-        self.work = folder / ".ingest"
-        self.what = what
-        self.notify = notify
-        self._lock: contextlib.ExitStack | None = None
+        super().__init__(folder / ".ingest", what, notify)
 
     def recover(self) -> None:
         """Finish a committed batch cut short; remove uncommitted staged files."""
