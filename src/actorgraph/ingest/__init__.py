@@ -12,10 +12,10 @@ overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from ..errors import IngestError, ValidationFailed
@@ -202,113 +202,83 @@ def ingest(
     if not sheets:
         raise IngestError("no sheet given", hint="actorgraph ingest SHEET…")
     target_dir = (data_dir or project.data_dir).resolve()
-    work = partial(
-        _ingest,
-        project,
-        sheets,
-        target_dir,
-        create_unknown=create_unknown,
-        retrieved=retrieved,
-        force=force,
-        validate=validate,
-        engine=engine,
-        progress=progress,
-        context=context,
-        sheet_done=sheet_done,
-        steps=steps,
-    )
-    if dry_run:
-        return work(None)
     # Taken before the folder is read: a batch cut short by a kill is finished
-    # first, so this run plans from complete files.
-    with FileBatch(target_dir, "ingest", notify) as batch:
-        return work(batch)
-
-
-def _ingest(
-    project: Project,
-    sheets: Sequence[Path],
-    target_dir: Path,
-    batch: FileBatch | None,
-    *,
-    create_unknown: bool,
-    retrieved: dt.date | None,
-    force: bool,
-    validate: bool,
-    engine: str,
-    progress: Callable[[str], None] | None,
-    context: Context | None,
-    sheet_done: Callable[[Planned], None] | None,
-    steps: Progress,
-) -> IngestRun:
-    """:func:`ingest` once ``target_dir`` is locked (``batch``; None for a dry run)."""
-    dry_run = batch is None
-    parsed: list[tuple[Path, Sheet]] = []
-    for n, path in enumerate(sheets):
-        steps(f"reading {path.name}", n, len(sheets))
-        parsed.append((path, read_sheet(path)))
-    steps("loading the project's graph", 0, len(sheets))
-    if progress:
-        progress(f"parsed {len(parsed)} sheet(s); loading the project's graph")
-    if context is None:
-        context = load_context(project, target_dir)
-    extractor = Extractor(
-        context.organisations, context.projects, context.vocabularies, create_unknown=create_unknown
+    # first, so this run plans from complete files. A dry run writes nothing.
+    batch_or_none: contextlib.AbstractContextManager[FileBatch | None] = (
+        contextlib.nullcontext() if dry_run else FileBatch(target_dir, "ingest", notify)
     )
-    by_slug: dict[str, Planned] = {}
-    for n, (path, sheet) in enumerate(parsed):
-        steps(f"recognising {path.name}", n, len(parsed))
-        extractor.retrieved = retrieved or retrieval_date(path)
-        extraction = extractor.extract(sheet)
-        plan = Planned(extraction, target_dir / f"{extraction.slug}.ttl", to_turtle(extraction))
-        _decide(plan, force, dry_run)
-        if sheet_done:
-            sheet_done(plan)
-        earlier = by_slug.get(extraction.slug)
-        if earlier is not None:
-            keep_new = _date(sheet) >= _date(earlier.extraction.sheet)
-            dropped = earlier if keep_new else plan
-            kept = plan if keep_new else earlier
-            kept.extraction.notes.append(
-                (
-                    1,
-                    f"{dropped.extraction.sheet.file} describes the same actor; the newer sheet is kept",
-                )
-            )
-            by_slug[extraction.slug] = kept
-            continue
-        by_slug[extraction.slug] = plan
-    planned = list(by_slug.values())
-    run = IngestRun(planned)
-    if validate:
-        steps("validating", len(parsed), len(parsed))
+    with batch_or_none as batch:
+        parsed: list[tuple[Path, Sheet]] = []
+        for n, path in enumerate(sheets):
+            steps(f"reading {path.name}", n, len(sheets))
+            parsed.append((path, read_sheet(path)))
+        steps("loading the project's graph", 0, len(sheets))
         if progress:
-            progress("validating the result with the project's shapes")
-        # A dry run also shows what a sheet whose target is curated would give.
-        writing = [p for p in planned if p.action in (WRITE, CURATED)]
-        store = validation_store(context, target_dir, {p.extraction.graph for p in writing})
-        for plan in writing:
-            store.add_quads(quads(plan.extraction))
-        files = source_files(project)
-        files.update((p.extraction.graph, str(p.path)) for p in writing)
-        run.report = validate_store(
-            store, project.shapes_files, project.queries_dir, engine=engine, files=files
+            progress(f"parsed {len(parsed)} sheet(s); loading the project's graph")
+        if context is None:
+            context = load_context(project, target_dir)
+        extractor = Extractor(
+            context.organisations,
+            context.projects,
+            context.vocabularies,
+            create_unknown=create_unknown,
         )
-        # Only what this batch describes can block it: violations elsewhere in
-        # the project are not the sheets' doing (`actorgraph validate` shows them).
-        ours = {
-            f.subject for plan in planned if plan.action == WRITE for f in plan.extraction.facts
-        }
-        blocking = [r for r in run.report.results if r.severity == "Violation" and r.focus in ours]
-        if blocking:
-            raise ValidationFailed(
-                "the ingested data does not conform to the shapes; nothing written\n"
-                + Report(blocking, run.report.engine).to_text().rstrip()
+        by_slug: dict[str, Planned] = {}
+        for n, (path, sheet) in enumerate(parsed):
+            steps(f"recognising {path.name}", n, len(parsed))
+            extractor.retrieved = retrieved or retrieval_date(path)
+            extraction = extractor.extract(sheet)
+            plan = Planned(extraction, target_dir / f"{extraction.slug}.ttl", to_turtle(extraction))
+            _decide(plan, force, dry_run)
+            if sheet_done:
+                sheet_done(plan)
+            earlier = by_slug.get(extraction.slug)
+            if earlier is not None:
+                keep_new = _date(sheet) >= _date(earlier.extraction.sheet)
+                dropped = earlier if keep_new else plan
+                kept = plan if keep_new else earlier
+                kept.extraction.notes.append(
+                    (
+                        1,
+                        f"{dropped.extraction.sheet.file} describes the same actor; the newer sheet is kept",
+                    )
+                )
+                by_slug[extraction.slug] = kept
+                continue
+            by_slug[extraction.slug] = plan
+        planned = list(by_slug.values())
+        run = IngestRun(planned)
+        if validate:
+            steps("validating", len(parsed), len(parsed))
+            if progress:
+                progress("validating the result with the project's shapes")
+            # A dry run also shows what a sheet whose target is curated would give.
+            writing = [p for p in planned if p.action in (WRITE, CURATED)]
+            store = validation_store(context, target_dir, {p.extraction.graph for p in writing})
+            for plan in writing:
+                store.add_quads(quads(plan.extraction))
+            files = source_files(project)
+            files.update((p.extraction.graph, str(p.path)) for p in writing)
+            run.report = validate_store(
+                store, project.shapes_files, project.queries_dir, engine=engine, files=files
             )
-    if batch is not None:
-        run.written = [plan.path for plan in planned if plan.action == WRITE]
-        batch.publish([(plan.path, plan.data) for plan in planned if plan.action == WRITE])
-    return run
+            # Only what this batch describes can block it: violations elsewhere in
+            # the project are not the sheets' doing (`actorgraph validate` shows them).
+            ours = {
+                f.subject for plan in planned if plan.action == WRITE for f in plan.extraction.facts
+            }
+            blocking = [
+                r for r in run.report.results if r.severity == "Violation" and r.focus in ours
+            ]
+            if blocking:
+                raise ValidationFailed(
+                    "the ingested data does not conform to the shapes; nothing written\n"
+                    + Report(blocking, run.report.engine).to_text().rstrip()
+                )
+        if batch is not None:
+            run.written = [plan.path for plan in planned if plan.action == WRITE]
+            batch.publish([(plan.path, plan.data) for plan in planned if plan.action == WRITE])
+        return run
 
 
 def _date(sheet: Sheet) -> dt.date:
