@@ -62,14 +62,7 @@ def build(
     as it is in ``data/reference/``, and validation leaves it out too.
     """
     with FolderUpdate(out_dir or project.dist_dir, notify) as update:
-        sources = len(project.sources())
-        files = iter(range(sources))
-        store, loaded = load_project(
-            project,
-            progress=lambda source: progress(
-                f"loading {source.path.name}", next(files, sources), sources
-            ),
-        )
+        store, loaded = load_project(project, progress=progress)
         # The project store on disk is written from the loaded graphs on a thread
         # while validation and the exports run; it is published with dist/.
         writer = (
@@ -109,7 +102,7 @@ def _validate_and_write(
         engine=engine,
         lang=lang,
         skip_groups=skip,
-        files=source_files(project),
+        files=source_files(project, [item.source for item in loaded]),
         progress=progress,
     )
     out = out_dir or project.dist_dir

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LoadError
+from ..progress import Progress, ignore
 from ..project import Project, SourceFile, graph_iri, source_stem
 from .embedded import EmbeddedStore
 from .files import checked, rdf_format, read_raw
@@ -53,16 +54,17 @@ def load_source(store: EmbeddedStore, source: SourceFile, *, bulk: bool = False)
 def load_sources(
     store: EmbeddedStore,
     sources: Iterable[SourceFile],
-    progress: Callable[[SourceFile], None] | None = None,
+    progress: Progress = ignore,
     *,
     bulk: bool = False,
 ) -> list[Loaded]:
-    """Load each source into its named graph; the first bad file stops the load."""
+    """Load each source into its named graph; the first bad file stops the load.
+    ``progress`` hears each file as it starts."""
     loaded = []
     seen: dict[str, Path] = {}
-    for source in sources:
-        if progress:
-            progress(source)
+    listed = list(sources)
+    for n, source in enumerate(listed):
+        progress(f"loading {source.path.name}", n, len(listed))
         if source.graph in seen or store.count(source.graph):
             raise LoadError(
                 f"two source files map to the named graph <{source.graph}>",
@@ -79,7 +81,7 @@ def load_project(
     store: EmbeddedStore | None = None,
     *,
     groups: Iterable[str] | None = None,
-    progress: Callable[[SourceFile], None] | None = None,
+    progress: Progress = ignore,
 ) -> tuple[EmbeddedStore, list[Loaded]]:
     """Load the ontology, vocabularies, data, reference data and links of ``project``."""
     check_project(project)
