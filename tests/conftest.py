@@ -19,7 +19,10 @@ from typing import NoReturn
 import pyoxigraph as ox
 import pytest
 
+from starlette.testclient import TestClient
+
 from actorgraph.project import Project
+from actorgraph.serve import Settings, Site, create_app
 from actorgraph.store import EmbeddedStore
 from actorgraph.store.load import load_project
 
@@ -315,3 +318,53 @@ def virtuoso_server(
     server = start_virtuoso(folder, dump)
     yield server
     stop_virtuoso(server)
+
+
+# ---- actorgraph serve ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site(project: Project, store: EmbeddedStore) -> Site:
+    """The server's view of the project's whole graph, served at http://testserver/."""
+    return Site(store=store, project=project, settings=Settings(base_url="http://testserver/"))
+
+
+@pytest.fixture(scope="session")
+def client(site: Site) -> Iterator[TestClient]:
+    """An HTTP client talking to the server's ASGI application in-process."""
+    with TestClient(create_app(site), base_url="http://testserver") as http:
+        yield http
+
+
+@dataclass
+class LiveServer:
+    """``actorgraph serve``'s application run by uvicorn on 127.0.0.1."""
+
+    url: str
+    site: Site
+
+
+@pytest.fixture(scope="session")
+def live_server(project: Project, store: EmbeddedStore) -> Iterator[LiveServer]:
+    """The server on a real loopback port, for clients outside the process
+    (Chromium, OpenRefine-like clients, load generators)."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    live = Site(store=store, project=project, settings=Settings(base_url=url))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(live), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start within 20 s")
+        time.sleep(0.05)
+    yield LiveServer(url, live)
+    server.should_exit = True
+    thread.join(10)

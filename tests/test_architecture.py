@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "network": 3,
     "build": 4,
     "stats": 4,
+    "serve": 4,
     "cli": 5,
 }
 

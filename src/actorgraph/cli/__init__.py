@@ -33,6 +33,7 @@ VERBS: dict[str, str] = {
     "stats": "Counts per named graph, per class and per source.",
     "push": "Put every named graph of the project into a SPARQL 1.1 server, each replaced whole.",
     "network": "Partnership network measures, RDF, GEXF/GraphML, SVG/PNG picture.",
+    "serve": "The linked-data server (pages, RDF, /sparql, /reconcile).",
 }
 
 

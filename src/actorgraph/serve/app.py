@@ -1,0 +1,62 @@
+"""The ASGI application: every module's routes behind the safety middleware."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from ..project import Project
+from ..store import open_store
+from . import dataset, endpoint, ld, pages, reconcile
+from .site import Settings, Site
+
+#: The environment variable through which ``serve --workers N`` hands each
+#: worker process its project folder and settings.
+ENV = "ACTORGRAPH_SERVE"
+
+
+def create_app(site: Site) -> Starlette:
+    """The server's ASGI application over ``site``.
+
+    The order matters: specific paths (``/sparql``, ``/reconcile``, the
+    dataset descriptions, the pages) come before the catch-all of the
+    linked-data IRIs."""
+    routes: list[BaseRoute] = [
+        *endpoint.routes(site),
+        *reconcile.routes(site),
+        *dataset.routes(site),
+        *pages.routes(site),
+        *ld.routes(site),
+    ]
+    app = Starlette(routes=routes)
+    app.state.site = site
+    return app
+
+
+def open_site(project: Project, settings: Settings) -> Site:
+    """The site of ``project``: its store (the project store, or the server of
+    ``settings.store_url``), opened once."""
+    store = open_store(None if settings.store_url else project, settings.store_url)
+    return Site(store=store, project=project, settings=settings)
+
+
+def environment(project: Project, settings: Settings) -> str:
+    """What :func:`factory` needs, as the value of :data:`ENV`."""
+    return json.dumps({"root": str(project.root), "settings": asdict(settings)})
+
+
+def factory() -> Starlette:
+    """The application of one worker process of ``serve --workers N``."""
+    doc = json.loads(os.environ[ENV])
+    fields = doc["settings"]
+    fields["services"] = tuple(fields["services"])
+    project = Project.discover(Path(doc["root"]))
+    return create_app(open_site(project, Settings(**fields)))
+
+
+__all__ = ["ENV", "create_app", "environment", "factory", "open_site"]
