@@ -18,7 +18,6 @@ from typing import NoReturn
 
 import pyoxigraph as ox
 import pytest
-
 from starlette.testclient import TestClient
 
 from actorgraph.project import Project
