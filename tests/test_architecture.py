@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "ingest": 3,
     "push": 3,
     "network": 3,
+    "reconcile": 3,
     "build": 4,
     "stats": 4,
     "serve": 4,
