@@ -37,6 +37,9 @@ _IDENTIFIER = "http://purl.org/dc/terms/identifier"
 _TRIPLES = "http://rdfs.org/ns/void#triples"
 #: Bytes of N-Triples per request: well under the limits servers set by default.
 BATCH_BYTES = 4 * 1024 * 1024
+#: Triples per ``INSERT DATA``: a whole text a server's SPARQL parser takes in
+#: (Virtuoso 7's runs out of memory a few thousand triples into one).
+UPDATE_TRIPLES = 1000
 
 
 @dataclass
@@ -51,12 +54,17 @@ class GraphPlan:
     send: bool = True
 
 
-def batches(data: bytes, size: int = BATCH_BYTES) -> Iterator[bytes]:
-    """``data`` (N-Triples) cut at line ends into pieces of about ``size`` bytes.
+def batches(data: bytes, size: int = BATCH_BYTES, lines: int | None = None) -> Iterator[bytes]:
+    """``data`` (N-Triples) cut at line ends into pieces of about ``size``
+    bytes and, when ``lines`` is given, of at most that many triples.
 
     A graph with blank nodes goes in one piece: a blank node's label means the
-    same node only within one request."""
-    if b"_:" in data or len(data) <= size:
+    same node only within one request.
+
+    >>> list(batches(b"<a> <b> <c> .\\n<d> <e> <f> .\\n<g> <h> <i> .\\n", 1000, lines=2))
+    [b'<a> <b> <c> .\\n<d> <e> <f> .\\n', b'<g> <h> <i> .\\n']
+    """
+    if b"_:" in data or (len(data) <= size and (lines is None or data.count(b"\n") <= lines)):
         if data:
             yield data
         return
@@ -65,6 +73,10 @@ def batches(data: bytes, size: int = BATCH_BYTES) -> Iterator[bytes]:
         end = data.rfind(b"\n", start, start + size) + 1
         if end <= start:  # one line longer than a batch
             end = data.index(b"\n", start) + 1
+        if lines is not None and data.count(b"\n", start, end) > lines:
+            end = start
+            for _ in range(lines):
+                end = data.index(b"\n", end) + 1
         yield data[start:end]
         start = end
 
@@ -133,7 +145,7 @@ def push(
         if not item.send:
             continue
         node = ox.NamedNode(item.graph).value
-        pieces = list(batches(item.data, batch_bytes))
+        pieces = list(batches(item.data, batch_bytes, None if use_gsp else UPDATE_TRIPLES))
         if use_gsp and len(pieces) == 1:
             # One request replaces the whole graph (Graph Store PUT is atomic).
             remote.replace_graph(node, pieces[0])

@@ -137,9 +137,13 @@ def _socket_of(response: Any) -> socket.socket | None:
     return sock if isinstance(sock, socket.socket) else None
 
 
-def read_body(response: Any, deadline: float, max_bytes: int | None = None) -> bytes:
+def read_body(
+    response: Any, deadline: float, max_bytes: int | None = None, *, cut: bool = False
+) -> bytes:
     """The whole body, read piece by piece, each read bounded by what is left
-    of the deadline (a slow drip does not reset it)."""
+    of the deadline (a slow drip does not reset it). A body over ``max_bytes``
+    is an error, or with ``cut``, its first ``max_bytes`` bytes (enough of an
+    error page to quote its first line)."""
     sock = _socket_of(response)
     chunks: list[bytes] = []
     size = 0
@@ -158,6 +162,8 @@ def read_body(response: Any, deadline: float, max_bytes: int | None = None) -> b
         chunks.append(chunk)
         size += len(chunk)
         if max_bytes is not None and size > max_bytes:
+            if cut:
+                return b"".join(chunks)[:max_bytes]
             raise ServiceError(
                 f"{response.geturl() or ''}: the answer is larger than {max_bytes:,} bytes"
             )
@@ -197,7 +203,7 @@ def send(
             response = urllib.request.urlopen(request, timeout=left)
         except urllib.error.HTTPError as exc:
             try:
-                body = read_body(exc, deadline, 64 * 1024) if exc.fp else b""
+                body = read_body(exc, deadline, 64 * 1024, cut=True) if exc.fp else b""
             except (DeadlineExceeded, ServiceError, OSError, http.client.HTTPException):
                 body = b""
             if exc.code in answers:
