@@ -187,3 +187,22 @@ def test_limit_and_offset_go_to_the_server(
     assert any(q.rstrip().endswith("LIMIT 4 OFFSET 2") for q in sent)
     local = run_local(store, text).rows[2:5]
     assert remote.rows == local and remote.truncated
+
+
+def csv_of(case: dict[str, Any], *store: str) -> bytes:
+    """``actorgraph query NAME --format csv`` as bytes (embedded, or ``--store URL``)."""
+    args = ["-C", str(ROOT), "query", case["query"], "--format", "csv"]
+    for name, value in case["params"].items():
+        args += ["-p", f"{name}={value}"]
+    result = CliRunner().invoke(main, [*args, *(["--store", *store] if store else [])])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout_bytes
+
+
+@pytest.mark.parametrize("flags", ["union-default-graph", "default flags"])
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_csv_is_byte_identical_on_oxigraph_server(
+    seed_server: Any, plain_server: Any, case: dict[str, Any], flags: str
+) -> None:
+    server = seed_server if flags == "union-default-graph" else plain_server
+    assert csv_of(case, server.query_url) == csv_of(case)

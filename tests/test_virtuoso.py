@@ -20,6 +20,7 @@ from conftest import (
     virtuoso_tools,
 )
 from rdflib import XSD, Graph, Literal
+from test_remote import csv_of
 
 from actorgraph import push as pushing
 from actorgraph.catalogue import Query
@@ -185,3 +186,20 @@ def test_a_refused_update_names_virtuosos_reason_in_one_line(
     message = err.splitlines()[0]
     assert "HTTP 500" in message and "Virtuoso" in message and "Error" in message, err
     assert "INSERT DATA" not in err and "b'" not in err
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            c,
+            marks=[pytest.mark.xfail(strict=True, reason="not portable to Virtuoso 7 yet")]
+            if case_id(c) in NOT_YET
+            else [],
+        )
+        for c in CASES
+    ],
+    ids=case_id,
+)
+def test_virtuoso_csv_is_byte_identical(virtuoso_server: Any, case: dict[str, Any]) -> None:
+    assert csv_of(case, virtuoso_server.query_url) == csv_of(case)
