@@ -140,3 +140,20 @@ def test_credentials_come_from_the_environment_not_the_command_line(
         ["-C", str(ROOT), "push", "--to", "http://127.0.0.1:1/q", "--auth-env", "AG_NOT_SET"],
     )
     assert result.exit_code == 2 and "AG_NOT_SET" in result.stderr
+
+
+def test_a_bulk_push_loads_new_graphs_in_place_and_replaces_others_whole(
+    server: SparqlServer,
+) -> None:
+    store, graphs = project_graphs()
+    remote = RemoteStore(server.query_url)
+    # one graph already on the server, with other content: replaced, not appended to
+    data = "https://w3id.org/actorgraph/graph/la-27e-region"
+    remote.replace_graph(data, b"<http://e/a> <http://e/p> <http://e/o> .\n")
+    code, _, err = run_push(server, "--bulk")
+    assert code == 0, err
+    for graph in graphs:
+        assert remote.count(graph) == store.count(graph), graph  # type: ignore[attr-defined]
+    assert b"http://e/a" not in remote.read_graph(data)
+    code, _, err = run_push(server, "--bulk")
+    assert code == 0 and "pushed 0 graph(s)" in err, err

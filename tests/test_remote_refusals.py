@@ -210,3 +210,30 @@ def test_a_push_failing_part_way_leaves_each_graph_old_or_new(
     proxy.rule = lambda method, path, body: None
     pushing.push(remote, pushing.plan(new_store, remote, ["data"]))
     assert sorted(direct.read_graph(DATA).splitlines()) == sorted(new.splitlines())
+
+
+def test_a_bulk_load_that_fails_leaves_no_part_of_the_graph(
+    proxy: Proxy, server: SparqlServer, store: EmbeddedStore
+) -> None:
+    def rule(method: str, path: str, body: bytes) -> tuple[int, str, bytes] | None:
+        if method == "POST" and "no_transaction" in path:
+            # the server loads it all, then the answer is lost on the way back
+            request = urllib.request.Request(
+                server.url + path,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/n-triples"},
+            )
+            urllib.request.urlopen(request, timeout=30).close()
+            return (502, "text/plain", b"Bad gateway")
+        return None
+
+    proxy.rule = rule
+    remote = RemoteStore(proxy.url + "/query")
+    plans = pushing.plan(store, remote, ["data"])
+    with pytest.raises(ServiceError, match="HTTP 502"):
+        pushing.push(remote, plans, bulk=True)
+    direct = RemoteStore(server.query_url)
+    assert direct.count(DATA) == 0  # dropped: the push did not complete
+    pushing.push(direct, pushing.plan(store, direct, ["data"]), bulk=True)
+    assert direct.count(DATA) == store.count(DATA)

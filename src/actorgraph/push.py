@@ -132,19 +132,39 @@ def push(
     protocol: str = "auto",
     batch_bytes: int = BATCH_BYTES,
     progress: Callable[[int], None] | None = None,
+    bulk: bool = False,
 ) -> list[GraphPlan]:
     """Send the graphs of ``plans`` marked ``send``; return them.
 
     ``protocol``: ``gsp`` (Graph Store Protocol), ``update`` (SPARQL Update)
     or ``auto`` (the Graph Store Protocol when the server's URL is known).
     ``progress`` is called with the number of bytes sent after each request.
+
+    ``bulk``: a graph the server does not hold yet goes straight into place,
+    in one Graph Store ``POST`` that asks for the server's bulk loader
+    (Oxigraph's ``no_transaction``; other servers take it as a plain
+    ``POST``). Several times faster than a transaction for a first push, but
+    readers may see the graph while it loads; a load that fails is dropped,
+    and the next push replaces whatever a killed one left.
     """
     use_gsp = protocol == "gsp" or (protocol == "auto" and remote.graph_store is not None)
+    present = set(remote.graphs()) if bulk and use_gsp else set()
     sent = []
     for item in plans:
         if not item.send:
             continue
         node = ox.NamedNode(item.graph).value
+        if bulk and use_gsp and node not in present and item.triples:
+            try:
+                remote.append_graph(node, item.data, bulk=True)
+            except BaseException:
+                remote.update(f"DROP SILENT GRAPH <{node}>")
+                raise
+            if progress:
+                progress(len(item.data))
+            _record(remote, node, item)
+            sent.append(item)
+            continue
         pieces = list(batches(item.data, batch_bytes, None if use_gsp else UPDATE_TRIPLES))
         if use_gsp and len(pieces) == 1:
             # One request replaces the whole graph (Graph Store PUT is atomic).

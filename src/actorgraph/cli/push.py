@@ -25,6 +25,12 @@ from .common import GROUPS_OPTION, progress_bar, store_from
 )
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 @click.option(
+    "--bulk",
+    is_flag=True,
+    help="Load graphs the server does not hold yet with its bulk loader (Oxigraph: "
+    "no_transaction): faster for a first push, but a graph is visible while it loads.",
+)
+@click.option(
     "--auth-env",
     metavar="VAR",
     help="Environment variable holding user:password (HTTP basic) or 'Bearer <token>' "
@@ -46,6 +52,7 @@ def command(
     groups: tuple[str, ...],
     protocol: str,
     dry_run: bool,
+    bulk: bool,
     auth_env: str | None,
     timeout: float,
 ) -> None:
@@ -90,7 +97,7 @@ def command(
             sent_bytes += n
             progress("graphs", sent_bytes, total)
 
-        sent = pushing.push(remote, plans, protocol=protocol, progress=advance)
+        sent = pushing.push(remote, plans, protocol=protocol, progress=advance, bulk=bulk)
     pushing.verify(remote, plans)
     triples = sum(p.triples for p in sent)
     click.echo(

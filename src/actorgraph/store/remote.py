@@ -271,10 +271,14 @@ class RemoteStore:
         )
         self._send(request, "graph store")
 
-    def append_graph(self, graph: str, data: bytes) -> None:
-        """Add N-Triples ``data`` to ``graph`` (Graph Store Protocol POST)."""
+    def append_graph(self, graph: str, data: bytes, *, bulk: bool = False) -> None:
+        """Add N-Triples ``data`` to ``graph`` (Graph Store Protocol POST).
+
+        ``bulk`` asks the server for its bulk loader, outside any transaction
+        (Oxigraph's ``no_transaction``; other servers ignore the parameter)."""
+        url = self._graph_url(graph) + ("&no_transaction" if bulk else "")
         request = urllib.request.Request(
-            self._graph_url(graph), data=data, method="POST", headers={"Content-Type": _NT}
+            url, data=data, method="POST", headers={"Content-Type": _NT}
         )
         self._send(request, "graph store")
 
