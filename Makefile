@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 AG     := $(BIN)/actorgraph
 SIZE   ?= 100k
 
-.PHONY: run test bench lint refdata refdata-package install clean node-deps
+.PHONY: run test bench bench-push lint refdata refdata-package install clean node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ node-deps: .cache/node/.installed
 ## hours unless BENCH_ARGS=--skip-plain leaves the plain way out
 bench: install
 	$(BIN)/python bench/run.py --size $(SIZE) --runs $(or $(RUNS),3) $(BENCH_ARGS)
+	$(BIN)/python bench/push.py --size $(SIZE)
+
+## bench-push: push into oxigraph serve and Virtuoso against their own loaders (SIZE as above)
+bench-push: install
+	$(BIN)/python bench/push.py --size $(SIZE)
 
 ## lint: ruff and mypy
 lint: install
