@@ -8,6 +8,8 @@ of the site is a module that contributes its routes:
   (the store, the project, the IRI ↔ URL mapping, the data's version);
 - :mod:`.ld`: every project IRI, content-negotiated (Turtle, JSON-LD,
   N-Triples, HTML) through the writer registry;
+- :mod:`.negotiation`: how a document is answered: variant, conditional
+  requests, ``HEAD``, headers (used by :mod:`.ld` and :mod:`.dataset`);
 - :mod:`.endpoint`: the SPARQL 1.1 Protocol endpoint at ``/sparql``;
 - :mod:`.dataset`: VoID and DCAT descriptions, and the dumps;
 - :mod:`.pages`: the pages people read (search, catalogue, territories…);
