@@ -378,3 +378,30 @@ def test_an_update_on_the_read_only_project_store_is_refused(
         )
         assert refused.status_code == 403 and "read-only" in refused.text
         assert count(http.get("/sparql", params={"query": COUNT})) == store.count(GRAPH)
+
+
+# ---- in front of a remote store ----------------------------------------------------------
+
+
+@pytest.mark.server
+def test_the_endpoint_fronts_a_remote_store(seed_server: Any, store: EmbeddedStore) -> None:
+    from actorgraph.store.remote import RemoteStore
+
+    site = Site(RemoteStore(seed_server.query_url), None, Settings(base_url="http://testserver/"))
+    with TestClient(create_app(site), base_url="http://testserver") as http:
+        assert count(http.get("/sparql", params={"query": COUNT})) == len(store)
+        one = http.get("/sparql", params={"query": COUNT, "default-graph-uri": GRAPH})
+        assert count(one) == store.count(GRAPH)
+        query = f"CONSTRUCT {{ <{ORG}> ?p ?o }} WHERE {{ <{ORG}> ?p ?o }}"
+        triples = http.get(
+            "/sparql", params={"query": query}, headers={"Accept": "application/n-triples"}
+        )
+        assert {q.triple for q in ox.parse(triples.content, format=ox.RdfFormat.N_TRIPLES)} == set(
+            store.construct(query)
+        )
+        refused = http.get(
+            "/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}
+        )
+        assert refused.status_code == 400
+        graphs = http.get("/sparql", headers={"Accept": "application/n-triples"})
+        assert graphs.status_code == 200 and GRAPH in graphs.text

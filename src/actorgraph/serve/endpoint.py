@@ -572,6 +572,8 @@ _FORM_FORMATS = (
 def _html_term(site: Site, term: dict[str, Any]) -> str:
     value = term.get("value", "")
     if term.get("type") == "uri":
+        if not value.lower().startswith(("http://", "https://")):
+            return escape(value)  # no link to javascript:, data: or the like
         return f'<a href="{escape(site.url(value))}">{escape(value)}</a>'
     if term.get("type") == "bnode":
         return f"_:{escape(value)}"
@@ -741,7 +743,7 @@ async def _query(
     )
     etag = site.etag("sparql", text, fmt, repr(job.dataset), str(job.union))
     headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         headers["ETag"] = etag
         headers["Last-Modified"] = site.last_modified
         if _etag_matches(request, etag):

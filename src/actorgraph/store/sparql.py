@@ -325,6 +325,8 @@ def refused_services(text: str, allowed: Iterable[str] = ()) -> list[str]:
     ['?x']
     >>> refused_services("SELECT * { ?s ?p 'customer service' } # no SERVICE")
     []
+    >>> refused_services("SELECT * { SERVICE <http://e/> { SERVICE <http://x/> {} } }", ["http://e/"])
+    []
 
     A prefixed name may hold a ``#`` that opens no comment:
 

@@ -367,7 +367,12 @@ class WorkerPool:
     def run(self, job: Job, timeout: float) -> Result:
         """The answer to ``job``; a job that takes longer than ``timeout``
         seconds has its worker killed and raises :class:`QueryTimeout`."""
-        worker = self._idle.get(timeout=self.start_timeout)
+        try:
+            worker = self._idle.get(timeout=self.start_timeout)
+        except queue.Empty:
+            raise ActorGraphError(
+                "no query worker could be started", hint="see the server's log"
+            ) from None
         try:
             worker.conn.send(job)
             if not worker.conn.poll(timeout):
@@ -403,7 +408,16 @@ def answer_remote(store: Any, job: Job, timeout: float) -> Result:
     the answer serialised here."""
     # A query with its own FROM asks the server's dataset, not the project's.
     own = {"union": False} if job.dataset is None and not job.union else {}
-    answer = store.answer(job.text, limit=job.cap, timeout=timeout, dataset=job.dataset, **own)
+    started = time.monotonic()
+    try:
+        answer = store.answer(job.text, limit=job.cap, timeout=timeout, dataset=job.dataset, **own)
+    except errors.ServiceError as exc:
+        if time.monotonic() - started < timeout:
+            raise
+        raise QueryTimeout(
+            f"the query took longer than {timeout:g} s on {store.label}; it was abandoned",
+            hint="ask a narrower question: fewer variables left open, a LIMIT",
+        ) from exc
     return Result(serialise(answer, job.fmt), answer.form, answer.truncated)
 
 
