@@ -170,6 +170,12 @@ def test_a_10_mb_query_is_refused_413(client: TestClient) -> None:
     assert streamed.status_code == 413
 
 
+def test_a_huge_body_to_reconcile_is_refused_in_json(client: TestClient) -> None:
+    refused = client.post("/reconcile", data={"queries": "x" * 2_000_000})
+    assert refused.status_code == 413
+    assert "over 1,000,000 bytes" in refused.json()["error"]
+
+
 def _exchange(port: int, head: bytes, body_chunks: Iterator[bytes] | None = None) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(head)

@@ -46,7 +46,12 @@ def create_app(site: Site) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(SecurityMiddleware, max_body=site.settings.max_body, cors=(endpoint.PATH,))
+            Middleware(
+                SecurityMiddleware,
+                max_body=site.settings.max_body,
+                cors=(endpoint.PATH,),
+                json_errors=("/reconcile",),
+            )
         ],
         lifespan=lifespan,
     )

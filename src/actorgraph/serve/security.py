@@ -13,7 +13,9 @@ message and counts the bytes ``receive`` hands over.
 - **Bodies.** A request announcing more than ``max_body`` bytes
   (``Content-Length``) is answered 413 before any of it is read; a body sent
   without a length (chunked) is counted as it arrives and the request is
-  answered 413 as soon as it passes the bound.
+  answered 413 as soon as it passes the bound. On the ``json_errors`` paths
+  (``/reconcile``, whose clients read errors as JSON) the refusal is
+  ``{"error": "…"}``.
 - **CORS.** On the ``cors`` paths (``/sparql``) any origin may read the
   answers (``Access-Control-Allow-Origin: *``, no credentials) and preflight
   requests (``OPTIONS`` with ``Access-Control-Request-Method``) are answered
@@ -22,6 +24,7 @@ message and counts the bytes ``receive`` hands over.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -55,19 +58,32 @@ CORS_EXPOSE = b"X-Actorgraph-Truncated, X-Actorgraph-Result-Cap, Retry-After, ET
 
 
 def _too_large(limit: int) -> str:
-    return f"the request body is larger than {limit:,} bytes"
+    return f"the request body is over {limit:,} bytes"
 
 
 class SecurityMiddleware:
     """Wraps the application: see the module's docstring."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, cors: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        cors: tuple[str, ...] = (),
+        json_errors: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.cors = cors
+        #: Paths whose clients read errors as JSON (``{"error": "…"}``).
+        self.json_errors = json_errors
+
+    @staticmethod
+    def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
     def _is_cors(self, path: str) -> bool:
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.cors)
+        return self._under(path, self.cors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,7 +106,12 @@ class SecurityMiddleware:
                 await self._plain(send, 400, b"invalid Content-Length", cors=cors)
                 return
             if announced > self.max_body:
-                await self._plain(send, 413, _too_large(self.max_body).encode(), cors=cors)
+                message = _too_large(self.max_body)
+                if self._under(scope.get("path", ""), self.json_errors):
+                    body = json.dumps({"error": message}).encode()
+                    await self._plain(send, 413, body, cors=cors, media=b"application/json")
+                else:
+                    await self._plain(send, 413, message.encode(), cors=cors)
                 return
 
         received = 0
@@ -125,9 +146,17 @@ class SecurityMiddleware:
             ]
         return headers + added
 
-    async def _plain(self, send: Send, status: int, body: bytes, *, cors: bool) -> None:
+    async def _plain(
+        self,
+        send: Send,
+        status: int,
+        body: bytes,
+        *,
+        cors: bool,
+        media: bytes = b"text/plain; charset=utf-8",
+    ) -> None:
         headers = [
-            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-type", media),
             (b"content-length", str(len(body)).encode()),
         ]
         if status == 413:
