@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 AG     := $(BIN)/actorgraph
 SIZE   ?= 100k
 
-.PHONY: run test bench bench-push lint refdata refdata-package install clean node-deps
+.PHONY: run test bench bench-push bench-serve lint refdata refdata-package install clean node-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,8 @@ node-deps: .cache/node/.installed
 
 ## bench: time every step against the plain rdflib/pyshacl way (SIZE=10k|100k|1M, default 100k; RUNS=3)
 ## 100k takes about 15 minutes (the plain way's validation and build ~5 minutes each); 1M takes
-## hours unless BENCH_ARGS=--skip-plain leaves the plain way out
+## hours unless BENCH_ARGS=--skip-plain leaves the plain way out. The server under load is
+## `make bench-serve`, apart (it needs the machine to itself for a few minutes)
 bench: install
 	$(BIN)/python bench/run.py --size $(SIZE) --runs $(or $(RUNS),3) $(BENCH_ARGS)
 	$(BIN)/python bench/push.py --size $(SIZE)
@@ -46,6 +47,12 @@ bench: install
 ## bench-push: push into oxigraph serve and Virtuoso against their own loaders (SIZE as above)
 bench-push: install
 	$(BIN)/python bench/push.py --size $(SIZE)
+
+## bench-serve: actorgraph serve under 50 clients (entity pages, their RDF, the catalogue on /sparql)
+## beside oxigraph serve on the same N-Quads, then with a runaway query among them
+## (SIZE=seed|100k|1M as above; BENCH_SECONDS=30 per phase, four phases)
+bench-serve: install
+	$(BIN)/python bench/serve.py --size $(SIZE) --seconds $(or $(BENCH_SECONDS),30)
 
 ## lint: ruff and mypy
 lint: install

@@ -113,5 +113,12 @@ class ServiceError(ActorGraphError):
     http_status = 502
 
 
+class QueryTimeout(ActorGraphError):
+    """A query ran longer than it may and was stopped."""
+
+    exit_code = EXIT_SERVICE
+    http_status = 503
+
+
 class LinkError(ServiceError):
     """Linking to an external graph failed."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from ..project import Project
 from ..store import open_store
 from . import dataset, endpoint, ld, pages, reconcile
+from .security import SecurityMiddleware
 from .site import Settings, Site
 
 #: The environment variable through which ``serve --workers N`` hands each
@@ -33,7 +37,24 @@ def create_app(site: Site) -> Starlette:
         *pages.routes(site),
         *ld.routes(site),
     ]
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        endpoint.close(site)  # the query worker processes
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(
+                SecurityMiddleware,
+                max_body=site.settings.max_body,
+                cors=(endpoint.PATH,),
+                json_errors=("/reconcile",),
+            )
+        ],
+        lifespan=lifespan,
+    )
     app.state.site = site
     return app
 

@@ -21,7 +21,16 @@ import pyoxigraph as ox
 
 from ..errors import LoadError, QueryError
 from .files import QUAD_FORMATS, rdf_format, read_source, syntax_error
-from .sparql import Answer, Term, add_values, as_nquads, failure, run_local, service_endpoints
+from .sparql import (
+    Answer,
+    Dataset,
+    Term,
+    add_values,
+    as_nquads,
+    failure,
+    run_local,
+    service_endpoints,
+)
 
 
 class EmbeddedStore:
@@ -36,6 +45,8 @@ class EmbeddedStore:
             except OSError as exc:
                 raise LoadError(f"cannot open the store: {exc}", file=path) from None
         self.read_only = read_only
+        #: The on-disk folder, or None in memory (other processes may open it read-only).
+        self.path = path
         self.label = str(path) if path is not None else "memory"
 
     # ---- loading -------------------------------------------------------
@@ -119,15 +130,23 @@ class EmbeddedStore:
         bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
         *,
         union: bool = True,
+        dataset: Dataset | None = None,
+        base_iri: str | None = None,
     ) -> Any:
-        """Run a SPARQL query; the default graph is the union of all graphs unless ``union=False``."""
+        """Run a SPARQL query; the default graph is the union of all graphs unless
+        ``union=False`` (the store's own default graph, or the query's ``FROM``)
+        or a ``dataset`` is given (the SPARQL 1.1 Protocol's)."""
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (bindings or {}).items()
         }
+        options: dict[str, Any] = {"use_default_graph_as_union": union}
+        if dataset is not None:
+            options = {
+                "default_graph": [ox.NamedNode(g) for g in dataset.default],
+                "named_graphs": [ox.NamedNode(g) for g in dataset.named],
+            }
         try:
-            return self.ox.query(
-                query, use_default_graph_as_union=union, substitutions=subs or None
-            )
+            return self.ox.query(query, substitutions=subs or None, base_iri=base_iri, **options)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
         except OSError as exc:
@@ -161,6 +180,7 @@ class EmbeddedStore:
         limit: int | None = None,
         offset: int | None = None,
         timeout: float | None = None,
+        dataset: Dataset | None = None,
     ) -> Answer:
         """Run a read-only query (the port's entry point for verbs)."""
         answer = run_local(
@@ -169,6 +189,7 @@ class EmbeddedStore:
             bindings,
             limit=None if limit is None else limit + (offset or 0),
             timeout=timeout,
+            dataset=dataset,
         )
         if offset:
             answer.rows = answer.rows[offset:]
@@ -185,13 +206,19 @@ class EmbeddedStore:
         node = ox.NamedNode(iri)
         return [q.triple for q in self.ox.quads_for_pattern(node, None, None)]
 
-    def update(self, text: str, bindings: Mapping[str, Term] | None = None) -> None:
+    def update(
+        self,
+        text: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        base_iri: str | None = None,
+    ) -> None:
         if self.read_only:
             raise QueryError(f"the store {self.label} is read-only")
         if bindings:
             text = add_values(text, bindings)
         try:
-            self.ox.update(text)
+            self.ox.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg or exc}") from None
         except OSError as exc:

@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from .sparql import Answer, Term
+from .sparql import Answer, Dataset, Term
 
 
 @runtime_checkable
@@ -36,8 +36,12 @@ class Store(Protocol):
         limit: int | None = None,
         offset: int | None = None,
         timeout: float | None = None,
+        dataset: Dataset | None = None,
     ) -> Answer:
-        """Run a read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
+        """Run a read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE), over the
+        project's graphs (their merge as the default graph) unless ``dataset``
+        states another (the SPARQL 1.1 Protocol's ``default-graph-uri`` and
+        ``named-graph-uri``)."""
         ...
 
     def select(

@@ -28,7 +28,16 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from .. import USER_AGENT
 from ..errors import QueryError, ServiceError
 from . import http
-from .sparql import Answer, Term, add_values, answer_from, as_nquads, query_form, with_slice
+from .sparql import (
+    Answer,
+    Dataset,
+    Term,
+    add_values,
+    answer_from,
+    as_nquads,
+    query_form,
+    with_slice,
+)
 
 _NT = "application/n-triples"
 #: Named graphs of the project: the dataset every question is asked against.
@@ -108,7 +117,7 @@ class RemoteStore:
         url: str,
         text: str,
         fmt: str | None,
-        dataset: list[str] | None = None,
+        dataset: list[str] | Dataset | None = None,
         timeout: float | None = None,
     ) -> http.Response:
         client = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
@@ -116,11 +125,16 @@ class RemoteStore:
         client.setQuery(text)
         if fmt is not None:
             client.setReturnFormat(fmt)
-        for graph in dataset or ():
-            # The SPARQL 1.1 Protocol's dataset: the default graph is the merge
-            # of the project's graphs, and GRAPH patterns see each of them, on
-            # every server, whatever its "union default graph" setting.
+        # The SPARQL 1.1 Protocol's dataset: by default the default graph is
+        # the merge of the project's graphs, and GRAPH patterns see each of
+        # them, on every server, whatever its "union default graph" setting.
+        if isinstance(dataset, Dataset):
+            default, named = dataset.default, dataset.named
+        else:
+            default = named = tuple(dataset or ())
+        for graph in default:
             client.addDefaultGraph(graph)
+        for graph in named:
             client.addNamedGraph(graph)
         return self._send(client._createRequest(), timeout=timeout)
 
@@ -155,12 +169,14 @@ class RemoteStore:
         offset: int | None = None,
         timeout: float | None = None,
         union: bool = True,
+        dataset: Dataset | None = None,
     ) -> Answer:
         """Run a read-only query; parameters go into a ``VALUES`` block.
 
         ``union``: ask against the project's dataset (:meth:`dataset`); when
         false, against the server's own default dataset, for queries whose
-        ``GRAPH <…>`` patterns name their graphs."""
+        ``GRAPH <…>`` patterns name their graphs. A ``dataset`` given is sent
+        instead of either."""
         form = query_form(text)
         if form == "UPDATE":
             raise QueryError("this is an update, not a query; pass --update to change the store")
@@ -175,8 +191,10 @@ class RemoteStore:
             # The server sends only the rows asked for (one more, to tell that
             # there were more); the offset is then already applied.
             sent, offset = sliced, None
-        dataset = self.dataset() if union else None
-        response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, dataset, timeout)
+        asked: list[str] | Dataset | None = dataset
+        if dataset is None:
+            asked = self.dataset() if union else None
+        response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, asked, timeout)
         try:
             if graph:
                 parsed: Any = ox.parse(response.body, format=_graph_format(response.media_type))

@@ -223,6 +223,229 @@ def add_values(text: str, bindings: Mapping[str, Term]) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request states (SPARQL 1.1 Protocol ``default-graph-uri``
+    and ``named-graph-uri``): the default graph is the merge of ``default``,
+    ``GRAPH`` patterns see ``named``. Either may be empty."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+# ---- a query from elsewhere: what it makes the engine fetch ----------------
+#
+# A query sent by a visitor must not make the server fetch a URL the visitor
+# names (``SERVICE <…>``, ``LOAD <…>``). Oxigraph exposes no parsed form of a
+# query, so its text is cut into SPARQL's tokens here, every character
+# accounted for, and wherever this reading could differ from the engine's the
+# query is refused rather than guessed at (see :func:`refused_services`).
+
+_LEX = re.compile(
+    r"""(?P<ws>[ \t\r\n]+)
+    |(?P<comment>\#[^\r\n]*)
+    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+       |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    |(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    |(?P<var>[?$]\w+)
+    |(?P<name>(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:
+       (?:[\w:\-]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]|\.(?=[\w:\-%\\.]))*
+       |_:\w(?:[\w.\-]*[\w\-])?)
+    |(?P<word>[A-Za-z_]\w*)
+    |(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+    |(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/!=<>&|^@])""",
+    re.VERBOSE,
+)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+
+
+def _lex(text: str) -> tuple[list[_Token], str | None]:
+    """The significant tokens of ``text`` (no spaces, no comments), and the
+    reason the reading may differ from the engine's, if it may."""
+    tokens: list[_Token] = []
+    pos = 0
+    doubt: str | None = None
+    while pos < len(text):
+        match = _LEX.match(text, pos)
+        if match is None:
+            return tokens, f"unexpected character {text[pos]!r} at offset {pos}"
+        kind = match.lastgroup or ""
+        token = match.group(0)
+        if kind == "iri" and doubt is None and ("'" in token or "#" in token):
+            # ``<`` may also be "less than": then a quote inside opens a
+            # string, a ``#`` a comment (to the end of the line, where a long
+            # string opened after it would end the engine's reading elsewhere).
+            end = text.find("\n", match.end())
+            rest = text[match.end() : len(text) if end < 0 else end]
+            if "'" in token or "'''" in rest or '"""' in rest:
+                doubt = f"{token} may be read as a comparison"
+        if kind not in ("ws", "comment"):
+            tokens.append(_Token(kind, token, pos))
+        pos = match.end()
+    return tokens, doubt
+
+
+def _readings(text: str) -> list[str]:
+    """``text``, and ``text`` with its ``\\u``/``\\U`` escapes decoded (SPARQL
+    lets an engine decode them before parsing): a check holds for both."""
+    if "\\u" not in text and "\\U" not in text:
+        return [text]
+    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return [text] if decoded == text else [text, decoded]
+
+
+def _hides(token: _Token, keyword: str) -> bool:
+    """Whether ``token`` may hold ``keyword`` for an engine that matches
+    keywords without looking for the end of the word (``trueSERVICE``,
+    ``SERVICE:x``); a prefixed name's local part is read whole."""
+    upper = token.text.upper()
+    if token.kind == "word":
+        return keyword in upper and upper != keyword
+    return token.kind == "name" and keyword in upper.partition(":")[0]
+
+
+def refused_services(text: str, allowed: Iterable[str] = ()) -> list[str]:
+    r"""The ``SERVICE`` calls of ``text`` whose endpoint is not in ``allowed``,
+    as written (``<IRI>``, ``?var``, ``prefix:name``); a call the text may hide
+    from this reading is reported too, with the reason.
+
+    A call inside an allowed call's group is the allowed endpoint's to make
+    (Oxigraph sends the group to it), so it is not checked.
+
+    >>> refused_services("SELECT * { SERVICE <http://e/> { ?s ?p ?o } }", ["http://e/"])
+    []
+    >>> refused_services("SELECT * { SERVICE SILENT ?x { ?s ?p ?o } }")
+    ['?x']
+    >>> refused_services("SELECT * { ?s ?p 'customer service' } # no SERVICE")
+    []
+    >>> refused_services("SELECT * { SERVICE <http://e/> { SERVICE <http://x/> {} } }", ["http://e/"])
+    []
+
+    A prefixed name may hold a ``#`` that opens no comment:
+
+    >>> refused_services("SELECT * { ?s e:a\\#b ?o . SERVICE <http://x/> { ?s ?p ?o } }")
+    ['<http://x/>']
+    """
+    allow = set(allowed)
+    refused: list[str] = []
+    for reading in _readings(text):
+        if "service" not in reading.lower():
+            continue  # the engine's SERVICE keyword is these seven letters
+        tokens, doubt = _lex(reading)
+        if doubt is not None:
+            refused.append(f"a SERVICE clause that cannot be checked ({doubt})")
+            continue
+        depth = 0
+        delegated: int | None = None  # depth of an allowed call's group
+        awaiting = False  # an allowed endpoint was read: its group opens next
+        for i, token in enumerate(tokens):
+            if token.text == "{":
+                depth += 1
+                if awaiting:
+                    delegated, awaiting = depth, False
+                continue
+            if token.text == "}":
+                if delegated == depth:
+                    delegated = None
+                depth -= 1
+                continue
+            if delegated is not None:
+                continue
+            if _hides(token, "SERVICE"):
+                refused.append(f"a SERVICE clause that cannot be checked (in {token.text!r})")
+                continue
+            if token.kind != "word" or token.text.upper() != "SERVICE":
+                continue
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt is not None and nxt.text.upper() == "SILENT":
+                nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+            target = nxt.text if nxt is not None else "(nothing)"
+            if nxt is not None and nxt.kind == "iri" and target[1:-1] in allow:
+                awaiting = True
+            else:
+                refused.append(target)
+    return list(dict.fromkeys(refused))
+
+
+def loads_url(text: str) -> bool:
+    """Whether an update may ``LOAD`` a document (or may hide a ``LOAD`` from
+    this reading).
+
+    >>> loads_url("LOAD <http://e/data.ttl> INTO GRAPH <http://e/g>")
+    True
+    >>> loads_url("INSERT DATA { <http://e/a> <http://e/p> 'download' }")
+    False
+    """
+    for reading in _readings(text):
+        if "load" not in reading.lower():
+            continue
+        tokens, doubt = _lex(reading)
+        if doubt is not None:
+            return True
+        for token in tokens:
+            if _hides(token, "LOAD") or (token.kind == "word" and token.text.upper() == "LOAD"):
+                return True
+    return False
+
+
+def declares_dataset(text: str) -> bool:
+    """Whether a query names its own dataset (``FROM``, ``FROM NAMED``).
+
+    >>> declares_dataset("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }")
+    True
+    >>> declares_dataset("SELECT * WHERE { ?s <http://e/from> 'FROM' }")
+    False
+    """
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in _lex(text)[0])
+
+
+def with_using(text: str, dataset: Dataset) -> str:
+    """An update with the dataset of the SPARQL 1.1 Protocol's
+    ``using-graph-uri`` / ``using-named-graph-uri`` written into it: a
+    ``USING`` clause before the ``WHERE`` of each ``DELETE``/``INSERT``
+    operation. An update that names its own (``USING``, ``WITH``) is refused.
+
+    >>> with_using("INSERT { ?s a <http://e/C> } WHERE { ?s ?p ?o }", Dataset(("http://e/g",)))
+    'INSERT { ?s a <http://e/C> } USING <http://e/g> WHERE { ?s ?p ?o }'
+    """
+    if not dataset.default and not dataset.named:
+        return text
+    tokens, _ = _lex(text)
+    clause = " ".join(
+        [f"USING {ox.NamedNode(g)}" for g in dataset.default]
+        + [f"USING NAMED {ox.NamedNode(g)}" for g in dataset.named]
+    )
+    depth = 0
+    inserts: list[int] = []
+    previous = ""
+    for token in tokens:
+        upper = token.text.upper()
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif depth == 0 and token.kind == "word":
+            if upper in ("USING", "WITH"):
+                raise QueryError(
+                    f"the update names its own dataset ({upper}): using-graph-uri and "
+                    "using-named-graph-uri cannot be given with it",
+                    field="using-graph-uri",
+                )
+            if upper == "WHERE" and previous != "DELETE":
+                inserts.append(token.start)
+        previous = upper
+    for pos in reversed(inserts):
+        text = f"{text[:pos]}{clause} {text[pos:]}"
+    return text
+
+
 @dataclass
 class Answer:
     """What a query returned: rows (SELECT), a boolean (ASK) or triples."""
@@ -299,8 +522,10 @@ def run_local(
     *,
     limit: int | None = None,
     timeout: float | None = None,
+    dataset: Dataset | None = None,
 ) -> Answer:
-    """Run a read-only query on an :class:`~actorgraph.store.EmbeddedStore`.
+    """Run a read-only query on an :class:`~actorgraph.store.EmbeddedStore`
+    (over ``dataset`` when given, else over the union of its graphs).
 
     >>> from actorgraph.store import EmbeddedStore
     >>> s = EmbeddedStore()
@@ -326,7 +551,16 @@ def run_local(
     def work() -> Answer:
         failed = ""
         try:
-            return answer_from(store.query(text, bindings), form, limit, text)
+            # No local holds the results: this frame is in the traceback of
+            # an error raised below, which leaves the thread.
+            return answer_from(
+                store.query(text, bindings)
+                if dataset is None
+                else store.query(text, bindings, dataset=dataset),
+                form,
+                limit,
+                text,
+            )
         except OSError as exc:  # raised while a SERVICE answer is read
             # Raised after the except block, once the traceback (and the
             # pyoxigraph results it holds, which must not leave this thread) is gone.
