@@ -11,6 +11,7 @@ every value.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -898,7 +899,8 @@ def _network_info(page: Page, iri: str) -> dict[str, Any] | None:
         "betweenness": m.betweenness,
         "community": m.community,
         "slug": slug(iri),
-        "picture": m.degree > 0,
+        # drawn by Graphviz: no picture (and no broken image) where it is missing
+        "picture": m.degree > 0 and shutil.which("sfdp") is not None,
     }
 
 

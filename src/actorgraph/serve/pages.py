@@ -25,6 +25,7 @@ Pages are Jinja2 templates with autoescaping on, in French or English
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -637,7 +638,7 @@ def network_page(request: Request, site: Site) -> Response:
         }
         if net.nodes
         else None,
-        picture=bool(net.nodes),
+        picture=bool(net.nodes) and shutil.which("sfdp") is not None,
         rows=rows,
     )
 
