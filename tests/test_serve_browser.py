@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-
 from conftest import LiveServer, unavailable
 
 pytestmark = pytest.mark.browser
@@ -97,7 +96,9 @@ def errors(browser: WebDriver) -> list[dict[str, object]]:
     return [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
 
 
-def screenshot(browser: WebDriver, shots: Path, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
+def screenshot(
+    browser: WebDriver, shots: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> Path:
     """The whole page as a PNG in ``shots``; its path is printed."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1280, min(max(int(height), 600), 6000))
@@ -135,7 +136,9 @@ def test_organisation_page_shows_its_partners_and_resources(
         assert pictures
         browser.execute_script("arguments[0].scrollIntoView()", pictures[0])
         WebDriverWait(browser, 30).until(
-            lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", pictures[0])
+            lambda d: d.execute_script(
+                "return arguments[0].complete && arguments[0].naturalWidth > 0", pictures[0]
+            )
         )
     screenshot(browser, shots, "organisation-la-27e-region", capsys)
     assert errors(browser) == []
@@ -148,10 +151,11 @@ def test_every_link_of_the_organisation_page_resolves(
     origin = urlsplit(live_server.url).netloc
     hrefs = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")}
     hrefs |= {
-        link.get_attribute("href")
-        for link in browser.find_elements(By.CSS_SELECTOR, "link[href]")
+        link.get_attribute("href") for link in browser.find_elements(By.CSS_SELECTOR, "link[href]")
     }
-    hrefs |= {img.get_attribute("src") for img in browser.find_elements(By.CSS_SELECTOR, "img[src]")}
+    hrefs |= {
+        img.get_attribute("src") for img in browser.find_elements(By.CSS_SELECTOR, "img[src]")
+    }
     local = sorted({urldefrag(h)[0] for h in hrefs if urlsplit(h).netloc == origin})
     others = sorted(h for h in hrefs if urlsplit(h).netloc != origin)
     assert len(local) > 60
