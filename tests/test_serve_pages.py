@@ -332,6 +332,13 @@ def test_catalogue_errors_are_shown_on_the_page_with_400(client: TestClient) -> 
     assert status == 400
     assert "expected an integer" in doc.find("div", cls="errors").text()
 
+    # a hostile value comes back as text, in the message and in the field
+    status, doc, text = page(
+        client, "/queries/partners-of?p.org=%3Cscript%3Ealert(1)%3C/script%3E&run=1"
+    )
+    assert status == 400 and HOSTILE not in text
+    assert doc.find("input", id="p-org")["value"] == HOSTILE
+
     assert client.get("/queries/partners-of.csv").status_code == 400
     assert client.get("/queries/no-such-query", headers=HTML).status_code == 404
     assert client.get("/queries/..%2F..%2Fpyproject.toml", headers=HTML).status_code == 404

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from ..namespaces import BASE, GRAPH, PREFIXES, curie, sparql_prefixes
+from ..slug import fold
 from .derived import AG, ONTOLOGY, REFERENCE, derived
 from .i18n import Translator, pick
 
@@ -214,6 +215,15 @@ def short_name(iri: str) -> str:
     if iri.startswith(BASE + "id/"):
         return iri.rsplit("/", 1)[-1]
     return curie(iri, strict=False) or iri
+
+
+def sort_key(text: str) -> str:
+    """Names sorted as a reader expects: accents and case aside.
+
+    >>> sorted(["Île-de-France", "Occitanie", "Bretagne"], key=sort_key)
+    ['Bretagne', 'Île-de-France', 'Occitanie']
+    """
+    return fold(text)
 
 
 def slug(iri: str) -> str:
@@ -728,7 +738,7 @@ def organisation(page: Page, iri: str) -> dict[str, Any]:
                 [
                     RoleGroup(
                         page.link(role) if role else None,
-                        sorted(items, key=lambda i: i.partner.text.casefold()),
+                        sorted(items, key=lambda i: sort_key(i.partner.text)),
                     )
                     for role, items in sorted(
                         by_role.items(), key=lambda kv: page.name(kv[0]).value if kv[0] else "~"
@@ -762,7 +772,7 @@ def organisation(page: Page, iri: str) -> dict[str, Any]:
             role = page.link(row["role"].value)
             if role not in entry["roles"]:
                 entry["roles"].append(role)
-    project_list = sorted(projects.values(), key=lambda e: e["link"].text.casefold())
+    project_list = sorted(projects.values(), key=lambda e: sort_key(e["link"].text))
 
     # resources, in the source's order
     resources = _resources(page, resource_rows)
@@ -778,7 +788,7 @@ def organisation(page: Page, iri: str) -> dict[str, Any]:
             (page.link(r["area"].value) if "area" in r else page.link(r["member"].value))
             for r in member_rows
         ),
-        key=lambda link: link.text.casefold(),
+        key=lambda link: sort_key(link.text),
     )
 
     contact = []
@@ -880,7 +890,7 @@ def _resources(page: Page, rows: list[dict[str, Any]]) -> list[ResourceItem]:
                     into.append(link)
     return sorted(
         found.values(),
-        key=lambda i: (i.position is None, i.position or 0, i.link.text.casefold()),
+        key=lambda i: (i.position is None, i.position or 0, sort_key(i.link.text)),
     )
 
 
@@ -1034,7 +1044,7 @@ def project(page: Page, iri: str) -> dict[str, Any]:
     roles = [
         RoleGroup(
             page.link(role) if role and role != AG + "leader" else None,
-            sorted(items, key=lambda i: i.partner.text.casefold()),
+            sorted(items, key=lambda i: sort_key(i.partner.text)),
         )
         for role, items in sorted(by_role.items(), key=lambda kv: (kv[0] != AG + "leader", kv[0]))
     ]
@@ -1169,12 +1179,12 @@ def concept(page: Page, iri: str) -> dict[str, Any]:
         "definition": st.text(page, SKOS + "definition"),
         "schemes": [page.link(s) for s in st.iris(SKOS + "inScheme")],
         "broader": [page.link(s) for s in st.iris(SKOS + "broader")],
-        "narrower": sorted((page.link(n) for n in narrower), key=lambda link: link.text.casefold()),
+        "narrower": sorted((page.link(n) for n in narrower), key=lambda link: sort_key(link.text)),
         "kind_class": [page.link(c) for c in kind_class],
-        "used": sorted(used, key=lambda u: u[0].text.casefold()),
+        "used": sorted(used, key=lambda u: sort_key(u[0].text)),
         "used_more": len(users) > LIST_LIMIT,
         "instances": sorted(
-            (page.link(i) for i in instances), key=lambda link: link.text.casefold()
+            (page.link(i) for i in instances), key=lambda link: sort_key(link.text)
         ),
         "instance_count": instance_count,
         "sources": sources(page, _graph_counts(st)),
@@ -1224,14 +1234,14 @@ def scheme(page: Page, iri: str) -> dict[str, Any]:
         kids = children.get(c, []) if depth < 6 else []
         return TreeNode(
             page.link(c),
-            sorted((tree(k, depth + 1) for k in kids), key=lambda n: n.link.text.casefold()),
+            sorted((tree(k, depth + 1) for k in kids), key=lambda n: sort_key(n.link.text)),
         )
 
     return {
         "iri": iri,
         "title": page.name(iri),
         "description": st.text(page, DCTERMS + "description"),
-        "tree": sorted((tree(c, 0) for c in tops), key=lambda n: n.link.text.casefold()),
+        "tree": sorted((tree(c, 0) for c in tops), key=lambda n: sort_key(n.link.text)),
         "concept_count": len(concepts),
         "sources": sources(page, _graph_counts(st)),
         "remarks": remarks(page, iri, st.graphs()),
@@ -1241,7 +1251,7 @@ def scheme(page: Page, iri: str) -> dict[str, Any]:
 def schemes(page: Page) -> list[Link]:
     rows = page.store.select(P + "SELECT DISTINCT ?s WHERE { ?s a skos:ConceptScheme }")
     page.load_names(r["s"].value for r in rows)
-    return sorted((page.link(r["s"].value) for r in rows), key=lambda link: link.text.casefold())
+    return sorted((page.link(r["s"].value) for r in rows), key=lambda link: sort_key(link.text))
 
 
 # ---------------------------------------------------------------- territories
@@ -1322,7 +1332,7 @@ def territory(page: Page, iri: str) -> dict[str, Any]:
     )
     kids = sorted(
         ((page.link(r["c"].value), literal_or_iri(r.get("code", ""))) for r in children),
-        key=lambda kc: (kc[0].text.casefold(), kc[1]),
+        key=lambda kc: (sort_key(kc[0].text), kc[1]),
     )
     actor_items: dict[str, dict[str, Any]] = {}
     for row in actors:
@@ -1346,7 +1356,7 @@ def territory(page: Page, iri: str) -> dict[str, Any]:
         "epcis": [
             page.link(e) for e in sorted({r["epci"].value for r in authority if "epci" in r})
         ],
-        "actors": sorted(actor_items.values(), key=lambda a: a["link"].text.casefold()),
+        "actors": sorted(actor_items.values(), key=lambda a: sort_key(a["link"].text)),
         "schemes": [page.link(s) for s in st.iris(SKOS + "inScheme")],
         "sources": sources(page, _graph_counts(st)),
         "remarks": remarks(page, iri, st.graphs()),
@@ -1373,7 +1383,7 @@ def territory_index(page: Page) -> dict[str, Any]:
             r["departements"].append((page.link(row["d"].value), row["dc"].value))
     for r in regions.values():
         r["departements"].sort(key=lambda dc: dc[1])
-    return {"regions": sorted(regions.values(), key=lambda r: r["link"].text.casefold())}
+    return {"regions": sorted(regions.values(), key=lambda r: sort_key(r["link"].text))}
 
 
 def territories_by_code(store: Any, code: str) -> list[str]:

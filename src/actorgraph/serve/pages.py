@@ -301,7 +301,7 @@ def home(request: Request, site: Site) -> Response:
     )
     actors = [a for a in actors if "#" not in a]
     page.load_names(actors)
-    links = sorted((page.link(a) for a in actors[:200]), key=lambda link: link.text.casefold())
+    links = sorted((page.link(a) for a in actors[:200]), key=lambda link: E.sort_key(link.text))
     return render_page(
         request,
         site,
