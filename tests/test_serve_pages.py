@@ -540,3 +540,13 @@ def test_render_entity_of_an_iri_without_statements_is_a_404(site: Site) -> None
     ]
     response = render_entity(request, site, ORG + "x", quads)
     assert response.status_code == 200 and b"&lt;b&gt;" in response.body
+
+
+def test_hostile_names_in_the_network_picture_are_text(hostile_client: TestClient) -> None:
+    if shutil.which("sfdp") is None:
+        unavailable("Graphviz (sfdp) is not installed")
+    for path in ("/network.svg", "/network/evil.svg"):
+        response = hostile_client.get(path)
+        assert response.status_code == 200, path
+        assert "<script" not in response.text and "<b>" not in response.text
+        assert "&lt;script&gt;" in response.text
