@@ -22,6 +22,7 @@ import io
 import itertools
 import pickle
 import re
+import time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -123,6 +124,10 @@ def keep(reconciler: Reconciler, store: Store, project: Project | None) -> None:
         for old in path.parent.glob("index-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
+        # A server stopped while it wrote leaves its temporary file behind.
+        for stale in path.parent.glob(".index-*.tmp"):
+            if time.time() - stale.stat().st_mtime > 600:
+                stale.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass
 
