@@ -142,6 +142,11 @@ HOSTILE_ARGS = {
     "stats": [["--store", "http://"]],
     "push": [["--to", "not a url"], ["--to", "http://127.0.0.1:1/q", "--auth-env", "AG_UNSET_VAR"]],
     "network": [["--ego", "no-such-organisation"], ["-o", "picture.bmp"]],
+    "reconcile": [
+        ["/nonexistent.csv", "--column", "Nom"],
+        ["-", "--column", "Nom"],
+        ["README.md", "--column", "Nom", "--extend", "population"],
+    ],
 }
 
 

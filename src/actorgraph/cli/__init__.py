@@ -34,6 +34,7 @@ VERBS: dict[str, str] = {
     "push": "Put every named graph of the project into a SPARQL 1.1 server, each replaced whole.",
     "network": "Partnership network measures, RDF, GEXF/GraphML, SVG/PNG picture.",
     "serve": "The linked-data server (pages, RDF, /sparql, /reconcile).",
+    "reconcile": "Match a spreadsheet's names to the graph and the registers.",
 }
 
 
