@@ -142,6 +142,12 @@ HOSTILE_ARGS = {
     "stats": [["--store", "http://"]],
     "push": [["--to", "not a url"], ["--to", "http://127.0.0.1:1/q", "--auth-env", "AG_UNSET_VAR"]],
     "network": [["--ego", "no-such-organisation"], ["-o", "picture.bmp"]],
+    "serve": [
+        ["--port", "99999"],
+        ["--store", "not a url"],
+        ["--base-url", "ftp://example.org/"],
+        ["--allow-update", "--token-env", "AG_UNSET_TOKEN"],
+    ],
     "reconcile": [
         ["/nonexistent.csv", "--column", "Nom"],
         ["-", "--column", "Nom"],

@@ -91,6 +91,12 @@ def command(
     from ..serve.app import ENV, create_app, environment, open_site
     from ..serve.site import DEFAULT_SERVICES, Settings
 
+    from ..store.remote import check_url
+
+    if store_url is not None:
+        check_url(store_url)
+    if base_url is not None:
+        check_url(base_url, "--base-url")
     if allow_update and not os.environ.get(token_env):
         raise UsageError(
             f"--allow-update needs a bearer token in the environment variable {token_env}",

@@ -193,6 +193,10 @@ def document_quads(site: Site, iri: str) -> list[ox.Quad]:
 # ---- routes ------------------------------------------------------------------------
 
 
+def _missing(request: Request, site: Site, iri: str) -> Response:
+    return pages.not_found_page(request, site)
+
+
 def routes(site: Site) -> list[BaseRoute]:
     """Every path not taken by the other modules names a project IRI."""
     context = json_context(site)
@@ -209,6 +213,7 @@ def routes(site: Site) -> list[BaseRoute]:
             build=lambda: document_quads(site, iri),
             page=pages.render_entity,
             context=context,
+            missing_page=_missing,
         )
 
     return [Route("/{path:path}", resolve, methods=["GET", "HEAD"], name="ld")]

@@ -290,6 +290,8 @@ def not_found(site: Site, variant: Variant | None, iri: str) -> Response:
 
 Build = Callable[[], list[ox.Quad]]
 Page = Callable[[Request, Site, str, list[ox.Quad]], Response | Awaitable[Response]]
+#: The HTML 404 page of the site, given the request and the unknown IRI.
+Missing = Callable[[Request, Site, str], Response]
 
 
 async def document(
@@ -303,11 +305,13 @@ async def document(
     page: Page,
     context: Mapping[str, Any] | None = None,
     key: str | None = None,
+    missing_page: Missing | None = None,
 ) -> Response:
     """Answer for the document about ``iri`` served at ``url`` (no extension).
 
     ``build`` makes its statements (it runs in a worker thread: store calls
     block); none at all is a 404. ``page`` renders the HTML variant.
+    ``missing_page`` is the HTML 404 (a plain one by default).
     ``context`` is the JSON-LD context. ``key`` names the document in its ETag
     (``iri`` by default). Headers: ``ETag``, ``Last-Modified``, ``Link`` to
     every variant, ``Content-Location`` (the variant's own URL) and ``Vary:
@@ -321,9 +325,10 @@ async def document(
     parts = [key or iri, variant.name]
     vary = ["Accept"] if want.negotiated else []
     if variant.html:
-        # The page may be written in the reader's language.
+        # The page may be written in the reader's language (header or cookie).
         parts.append(request.headers.get("accept-language", ""))
-        vary.append("Accept-Language")
+        parts.append(request.cookies.get("lang", ""))
+        vary.extend(("Accept-Language", "Cookie"))
     headers = {
         "ETag": site.etag(*parts),
         "Last-Modified": site.last_modified,
@@ -337,7 +342,10 @@ async def document(
         return Response(status_code=304, headers=headers)
     quads = await run_in_threadpool(build)
     if not quads:
-        missing = not_found(site, variant, iri)
+        if variant.html and missing_page is not None:
+            missing = missing_page(request, site, iri)
+        else:
+            missing = not_found(site, variant, iri)
         if vary:
             missing.headers["Vary"] = headers["Vary"]
         return finish(request, missing)
