@@ -90,7 +90,6 @@ def command(
     from ..errors import UsageError
     from ..serve.app import ENV, create_app, environment, open_site
     from ..serve.site import DEFAULT_SERVICES, Settings
-
     from ..store.remote import check_url
 
     if store_url is not None:
