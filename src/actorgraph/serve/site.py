@@ -96,37 +96,61 @@ class Site:
         return formatdate(self.loaded, usegmt=True)
 
 
+#: The properties that name a node, looked up for an entity's neighbours.
+_LABELS = " ".join(
+    f"<{p}>"
+    for p in (
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "https://schema.org/name",
+        "http://purl.org/dc/terms/title",
+    )
+)
+#: Neighbours per label question.
+_LABEL_BATCH = 500
+
+
 def description(store: Store | Any, iri: str) -> list[ox.Quad]:
     """What the server says about ``iri``: its statements, the statements
     pointing at it, and the labels (``rdfs:label``, ``skos:prefLabel``,
     ``schema:name``, ``dcterms:title``) and types of the nodes on their other
     ends — each in the named graph it comes from."""
     node = f"<{iri}>"
-    text = f"""
-    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-    PREFIX schema: <https://schema.org/>
-    PREFIX dcterms: <http://purl.org/dc/terms/>
-    SELECT ?s ?p ?o ?g WHERE {{
+    # Two questions, not one: asked in one, pyoxigraph looks the labels up
+    # for every node before it joins them with the entity's neighbours.
+    around = f"""SELECT ?s ?p ?o ?g WHERE {{
       {{ GRAPH ?g {{ {node} ?p ?o }} BIND({node} AS ?s) }}
       UNION
       {{ GRAPH ?g {{ ?s ?p {node} }} BIND({node} AS ?o) }}
-      UNION
-      {{ GRAPH ?g0 {{ {node} ?p0 ?s }} FILTER(isIRI(?s))
-         VALUES ?p {{ rdfs:label skos:prefLabel schema:name dcterms:title }}
-         GRAPH ?g {{ ?s ?p ?o }} }}
-      UNION
-      {{ GRAPH ?g0 {{ ?s ?p0 {node} }} FILTER(isIRI(?s))
-         VALUES ?p {{ rdfs:label skos:prefLabel schema:name dcterms:title }}
-         GRAPH ?g {{ ?s ?p ?o }} }}
     }}"""
     quads: list[ox.Quad] = []
     seen: set[ox.Quad] = set()
-    for row in store.select(text, union=False):
-        quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])
-        if quad not in seen:
-            seen.add(quad)
-            quads.append(quad)
+
+    def add(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            quad = ox.Quad(row["s"], row["p"], row["o"], row["g"])
+            if quad not in seen:
+                seen.add(quad)
+                quads.append(quad)
+
+    add(store.select(around, union=False))
+    neighbours = sorted(
+        {
+            term.value
+            for quad in quads
+            for term in (quad.subject, quad.object)
+            if isinstance(term, ox.NamedNode) and term.value != iri
+        }
+    )
+    for start in range(0, len(neighbours), _LABEL_BATCH):
+        batch = " ".join(str(ox.NamedNode(n)) for n in neighbours[start : start + _LABEL_BATCH])
+        add(
+            store.select(
+                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {batch} }} VALUES ?p {{ {_LABELS} }} "
+                "GRAPH ?g { ?s ?p ?o } }",
+                union=False,
+            )
+        )
     return quads
 
 
