@@ -208,14 +208,21 @@ def media_ranges(accept: str) -> list[tuple[str, float]]:
     return out
 
 
-def _weight(fmt: Format, ranges: list[tuple[str, float]]) -> tuple[float, int]:
-    """The weight the most specific range matching ``fmt`` gives it, and the
-    position of that range (``len(ranges)`` when none matches). An alias counts
-    when named exactly; ``type/*`` is matched against the media type written.
-    Between ranges as specific, the higher weight counts."""
-    exact = {m.lower() for m in fmt.media_types}
-    kind = fmt.media_type.split("/", 1)[0].lower() + "/*"
-    best = (-1, 0.0, len(ranges))  # (specificity, weight, position)
+def best_range(
+    media_types: Iterable[str], media_type: str, ranges: list[tuple[str, float]]
+) -> tuple[int, float, int]:
+    """(specificity, weight, position) of the most specific of ``ranges``
+    that matches a document offered as ``media_types`` (``media_type`` being
+    the one written): one of them named exactly (2), ``type/*`` of the written
+    one (1), ``*/*`` (0); between ranges as specific, the higher weight.
+    ``(-1, 0.0, len(ranges))`` when none matches.
+
+    >>> best_range(["text/turtle"], "text/turtle", [("*/*", 0.5), ("text/*", 0.8)])
+    (1, 0.8, 1)
+    """
+    exact = {m.lower() for m in media_types}
+    kind = media_type.split("/", 1)[0].lower() + "/*"
+    best = (-1, 0.0, len(ranges))
     for position, (media_range, weight) in enumerate(ranges):
         if media_range in exact:
             specificity = 2
@@ -227,7 +234,15 @@ def _weight(fmt: Format, ranges: list[tuple[str, float]]) -> tuple[float, int]:
             continue
         if specificity > best[0] or (specificity == best[0] and weight > best[1]):
             best = (specificity, weight, position)
-    return best[1], best[2]
+    return best
+
+
+def _weight(fmt: Format, ranges: list[tuple[str, float]]) -> tuple[float, int]:
+    """The weight the most specific range matching ``fmt`` gives it, and the
+    position of that range (``len(ranges)`` when none matches). An alias counts
+    when named exactly; ``type/*`` is matched against the media type written."""
+    _, weight, position = best_range(fmt.media_types, fmt.media_type, ranges)
+    return weight, position
 
 
 def negotiate(accept: str | None, offered: Iterable[str] | None = None) -> Format | None:

@@ -122,24 +122,11 @@ def split_extension(path: str) -> tuple[str, str | None]:
 
 def _weight(variant: Variant, ranges: list[tuple[str, float]]) -> tuple[float, int, int]:
     """(weight, specificity, -position) of the most specific range matching
-    ``variant``, as the registry weighs formats: one of its media types named
-    exactly (2), ``type/*`` of the media type it writes (1), ``*/*`` (0);
-    between ranges as specific, the higher weight. (-1, -1, 0) when none matches."""
-    exact = set(variant.media_types)
-    kind = variant.media_type.split("/", 1)[0] + "/*"
-    best = (-1, -1.0, 0)  # (specificity, weight, position)
-    for position, (media_range, weight) in enumerate(ranges):
-        if media_range in exact:
-            specificity = 2
-        elif media_range == kind:
-            specificity = 1
-        elif media_range == "*/*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best[0] or (specificity == best[0] and weight > best[1]):
-            best = (specificity, weight, position)
-    return best[1], best[0], -best[2]
+    ``variant``, by the registry's rule (:func:`~actorgraph.rdf.registry.best_range`)."""
+    specificity, weight, position = registry.best_range(
+        variant.media_types, variant.media_type, ranges
+    )
+    return weight, specificity, -position
 
 
 def choose(accept: str | None) -> Variant | None:
