@@ -43,6 +43,7 @@ node-deps: .cache/node/.installed
 bench: install
 	$(BIN)/python bench/run.py --size $(SIZE) --runs $(or $(RUNS),3) $(BENCH_ARGS)
 	$(BIN)/python bench/push.py --size $(SIZE)
+	$(BIN)/python bench/reconcile.py
 
 ## bench-push: push into oxigraph serve and Virtuoso against their own loaders (SIZE as above)
 bench-push: install
