@@ -362,3 +362,14 @@ def test_descriptions_run_off_the_event_loop(store: EmbeddedStore, project: Proj
 @pytest.mark.parametrize("path", ["/id/organisation/x.ttl.ttl", "/graph/", "/id/", "/.ttl"])
 def test_odd_paths_are_404(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 404
+
+
+def test_every_server_process_on_one_generation_gives_the_same_etags(project: Project) -> None:
+    """``serve --workers N``: each process opens the project store itself; a
+    generation names the data, so their ETags and Last-Modified agree."""
+    from actorgraph.serve.app import open_site
+
+    first, second = open_site(project, Settings()), open_site(project, Settings())
+    assert first.version == second.version
+    assert first.etag("x") == second.etag("x")
+    assert first.last_modified == second.last_modified

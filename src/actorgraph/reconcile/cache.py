@@ -30,8 +30,8 @@ from typing import Any
 from ..fsutil import atomic_write
 from ..project import Project
 from ..refdata import INDEX_FILE
-from ..store import EmbeddedStore, Store
-from ..store.persistent import MANIFEST, STORE_DIR
+from ..store import Store
+from ..store.persistent import generation_of
 from .matcher import Reconciler, paused_gc
 
 CACHE_DIR = Path(".actorgraph") / "reconcile"
@@ -50,11 +50,7 @@ _SOURCES = (
 def data_version(store: Store, project: Project | None) -> str | None:
     """The key of the index of ``store``, when it is a generation of
     ``project``'s store; None otherwise (no index is kept)."""
-    if project is None or not isinstance(store, EmbeddedStore) or not store.read_only:
-        return None
-    folder = Path(store.label)
-    root = (project.root / STORE_DIR).resolve()
-    if folder.parent != root or not (folder / MANIFEST).is_file():
+    if project is None or (folder := generation_of(store, project)) is None:
         return None
     digest = hashlib.sha256(f"{FORMAT}\0{folder.name}".encode())
     index = project.reference_dir / INDEX_FILE

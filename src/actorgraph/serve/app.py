@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from ..project import Project
 from ..store import open_store
+from ..store.persistent import MANIFEST, generation_of
 from . import dataset, endpoint, ld, pages, reconcile
 from .security import SecurityMiddleware
 from .site import Settings, Site
@@ -63,7 +65,18 @@ def open_site(project: Project, settings: Settings) -> Site:
     """The site of ``project``: its store (the project store, or the server of
     ``settings.store_url``), opened once."""
     store = open_store(None if settings.store_url else project, settings.store_url)
-    return Site(store=store, project=project, settings=settings)
+    folder = generation_of(store, project)
+    if folder is None:
+        return Site(store=store, project=project, settings=settings)
+    # A generation of the project store: every worker process, and every
+    # restart on the same data, gives the same ETags and Last-Modified.
+    return Site(
+        store=store,
+        project=project,
+        settings=settings,
+        loaded=(folder / MANIFEST).stat().st_mtime,
+        version=hashlib.sha256(folder.name.encode()).hexdigest()[:16],
+    )
 
 
 def environment(project: Project, settings: Settings) -> str:

@@ -500,6 +500,18 @@ class GenerationWriter:
         self.owner._discard(self.name, self.held)
 
 
+def generation_of(store: Any, project: Project) -> Path | None:
+    """The generation folder ``store`` reads, when it is one of ``project``'s
+    store opened read-only (a generation never changes once published: its
+    name stands for the data it holds); None for any other store."""
+    if not isinstance(store, EmbeddedStore) or not store.read_only:
+        return None
+    folder = Path(store.label)
+    if folder.parent != (project.root / STORE_DIR).resolve() or not (folder / MANIFEST).is_file():
+        return None
+    return folder
+
+
 def open_project_store(project: Project, notify: Notify | None = None) -> Any:
     """The store a reading verb works on for ``project``: the on-disk project
     store, or, for a data folder given on the command line, that folder's
