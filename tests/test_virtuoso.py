@@ -67,7 +67,8 @@ def case_id(case: dict[str, Any]) -> str:
     return case["query"] + "(" + ",".join(f"{k}={v}" for k, v in case["params"].items()) + ")"
 
 
-@pytest.mark.parametrize(
+#: Every case of the manifest, those of NOT_YET expected to fail.
+EVERY_CASE = pytest.mark.parametrize(
     "case",
     [
         pytest.param(
@@ -80,6 +81,9 @@ def case_id(case: dict[str, Any]) -> str:
     ],
     ids=case_id,
 )
+
+
+@EVERY_CASE
 def test_virtuoso_rows_equal_local_rows(
     project: Project, store: EmbeddedStore, virtuoso_server: Any, case: dict[str, Any]
 ) -> None:
@@ -188,18 +192,6 @@ def test_a_refused_update_names_virtuosos_reason_in_one_line(
     assert "INSERT DATA" not in err and "b'" not in err
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c,
-            marks=[pytest.mark.xfail(strict=True, reason="not portable to Virtuoso 7 yet")]
-            if case_id(c) in NOT_YET
-            else [],
-        )
-        for c in CASES
-    ],
-    ids=case_id,
-)
+@EVERY_CASE
 def test_virtuoso_csv_is_byte_identical(virtuoso_server: Any, case: dict[str, Any]) -> None:
     assert csv_of(case, virtuoso_server.query_url) == csv_of(case)
