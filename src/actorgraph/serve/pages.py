@@ -44,6 +44,7 @@ from ..errors import ActorGraphError, QueryError
 from ..namespaces import ORG_ID, PROJECT_ID
 from ..query import bind, render, short, unknown_entities
 from ..store.sparql import query_form, service_endpoints
+from ..store.workers import FORMATS as ANSWER_FORMATS
 from . import entities as E
 from .derived import (
     AG,
@@ -92,12 +93,6 @@ DOWNLOADS = {
     "ASK": ("csv", "json"),
     "CONSTRUCT": ("ttl", "nt"),
     "DESCRIBE": ("ttl", "nt"),
-}
-MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/sparql-results+json",
-    "ttl": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
 }
 
 
@@ -478,7 +473,7 @@ def query_page(request: Request, site: Site) -> Response:
                 assert isinstance(body, bytes)
                 return Response(
                     body,
-                    media_type=MEDIA[fmt],
+                    media_type=ANSWER_FORMATS[fmt][0],
                     headers={"Content-Disposition": f'attachment; filename="{query.name}.{fmt}"'},
                 )
             result = _result(site, query, answer, bindings, given)
