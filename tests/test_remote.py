@@ -91,6 +91,26 @@ def test_limit_and_construct_remotely(seed_server: Any) -> None:
     assert len(triples) == 4 and all(isinstance(t, ox.Triple) for t in triples)
 
 
+def test_words_in_comments_do_not_change_how_a_query_or_an_update_is_sent(
+    tmp_path: Path,
+) -> None:
+    """SPARQLWrapper alone would send the query as an update ("deleted") and
+    the update as a query ("select"): the server would refuse both."""
+    server = start_server(tmp_path / "db")
+    try:
+        remote = RemoteStore(server.query_url)
+        remote.update(
+            "# an update\n# select what to add\nINSERT DATA { <http://e/a> <http://e/p> 'x' }"
+        )
+        rows = remote.answer(
+            "# a query\n# the rows deleted by nothing\nSELECT ?o WHERE { <http://e/a> ?p ?o }",
+            union=False,
+        ).rows
+        assert [r["o"].value for r in rows] == ["x"]
+    finally:
+        stop_server(server)
+
+
 def test_a_malformed_query_is_a_service_error_with_the_servers_message(seed_server: Any) -> None:
     with pytest.raises(ServiceError) as err:
         RemoteStore(seed_server.query_url).answer("SELECT ?s WHERE { ?s ?p }")

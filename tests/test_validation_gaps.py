@@ -118,10 +118,12 @@ agorg:linked-b a ag:Association ; skos:prefLabel "Liee"@fr ; ag:siren "356000000
 )
 
 
-def test_the_same_organisation_under_two_iris_is_flagged(project: Project) -> None:
+def duplicates_store(project: Project) -> EmbeddedStore:
+    """The ontology, ``DUPLICATES`` in a data graph, and gazetteer entries that
+    are not duplicates: homonym communes, and the gazetteer's copy of a project
+    organisation's SIREN."""
     store = _with_ontology(project)
     store.load_bytes(DUPLICATES, "ttl", graph=graph_iri("data", "sheet"))
-    # Homonyms of the gazetteer, and its copy of a project organisation's SIREN, are not duplicates.
     store.load_bytes(
         PREFIXES
         + b"""
@@ -132,6 +134,11 @@ agorg:epci-732829320 a ag:Metropole ; skos:prefLabel "Une"@fr ; ag:siren "732829
         "ttl",
         graph=graph_iri("reference", "gazetteer"),
     )
+    return store
+
+
+def test_the_same_organisation_under_two_iris_is_flagged(project: Project) -> None:
+    store = duplicates_store(project)
     assert _check(project, store, "duplicate-organisation-violation") == {
         ("ville-de-saint-etienne", "core#prefLabel", "saint-etienne-ville"),
         ("saint-etienne-ville", "core#prefLabel", "ville-de-saint-etienne"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import (
@@ -21,12 +22,13 @@ from conftest import (
 )
 from rdflib import XSD, Graph, Literal
 from test_remote import csv_of
+from test_validation_gaps import PREFIXES, duplicates_store
 
 from actorgraph import push as pushing
 from actorgraph.catalogue import Query
 from actorgraph.cli import main
 from actorgraph.export import select_graphs
-from actorgraph.project import Project
+from actorgraph.project import Project, graph_iri
 from actorgraph.query import bind
 from actorgraph.store import EmbeddedStore
 from actorgraph.store.remote import RemoteStore
@@ -49,38 +51,13 @@ CASES: list[dict[str, Any]] = json.loads(
     (ROOT / "tests" / "queries" / "manifest.json").read_text(encoding="utf-8")
 )["cases"]
 
-#: Cases Virtuoso 7.2 does not answer yet. search and the duplicate check fold
-#: accents with chained REPLACE calls: Virtuoso applies a regex with non-ASCII
-#: characters to a REPLACE or LCASE result as if it held no such character
-#: (and STR() turns them into "?"); with an accented word the search query
-#: also overflows its compiler ("SQ199 code vector exceeded"), and the
-#: duplicate check's HAVING is refused ("SQ200 aggregate not allowed").
-#: (The injection case passes: no row on either side.)
-NOT_YET = {
-    "search(text=democratie)",
-    "search(text=TRANSITION  démocratique)",
-    "duplicate-organisation-violation()",
-}
-
 
 def case_id(case: dict[str, Any]) -> str:
     return case["query"] + "(" + ",".join(f"{k}={v}" for k, v in case["params"].items()) + ")"
 
 
-#: Every case of the manifest, those of NOT_YET expected to fail.
-EVERY_CASE = pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c,
-            marks=[pytest.mark.xfail(strict=True, reason="not portable to Virtuoso 7 yet")]
-            if case_id(c) in NOT_YET
-            else [],
-        )
-        for c in CASES
-    ],
-    ids=case_id,
-)
+#: Every case of the manifest.
+EVERY_CASE = pytest.mark.parametrize("case", CASES, ids=case_id)
 
 
 @EVERY_CASE
@@ -195,3 +172,79 @@ def test_a_refused_update_names_virtuosos_reason_in_one_line(
 @EVERY_CASE
 def test_virtuoso_csv_is_byte_identical(virtuoso_server: Any, case: dict[str, Any]) -> None:
     assert csv_of(case, virtuoso_server.query_url) == csv_of(case)
+
+
+# ---- accents and duplicates on a Virtuoso of their own -------------------------
+
+#: Texts for ``search``: upper-case accents, œ, a word whose skeleton (its
+#: letters but vowels and c) is empty, punctuation inside a word, a fifth word.
+SEARCH_TEXTS = [
+    "d'urbanisme œuvre",
+    "Saint-Étienne",
+    "ÉTIENNE   ville",
+    "liée",
+    "eau",
+    "oeuvre",
+    "Ville de Saint Etienne une deux",
+    "une",
+]
+
+
+@pytest.fixture(scope="module")
+def duplicates(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[EmbeddedStore, VirtuosoServer]]:
+    """The organisations of ``test_validation_gaps.DUPLICATES`` (same names
+    under two IRIs, a shared SIREN, homonyms of the gazetteer) and names with
+    characters beyond Latin-1 (œ, ’, «), embedded and in a Virtuoso of their own."""
+    if virtuoso_tools() is None:
+        unavailable("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt) is not installed")
+    store = duplicates_store(project)
+    store.load_bytes(
+        PREFIXES
+        + """
+agorg:oeuvre a ag:Association ; skos:prefLabel "Œuvre commune"@fr ;
+    skos:altLabel "L'Eau à l'œuvre"@fr .
+agorg:three a ag:Association ; skos:prefLabel "Trois"@fr ; ag:siren "732829320" .
+agorg:agence-a a ag:Association ; skos:prefLabel "Agence d’urbanisme « Œuvre »"@fr .
+agorg:agence-b a ag:Association ; skos:prefLabel "AGENCE D'URBANISME : ŒUVRE"@fr .
+""".encode(),
+        "ttl",
+        graph=graph_iri("data", "accents"),
+    )
+    folder = tmp_path_factory.mktemp("virtuoso-duplicates")
+    dump = folder / "graph.nq"
+    dump.write_bytes(store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    server = start_virtuoso(folder, dump)
+    try:
+        yield store, server
+    finally:
+        stop_virtuoso(server)
+
+
+def test_the_duplicate_check_flags_the_same_pairs_on_virtuoso(
+    project: Project, duplicates: tuple[EmbeddedStore, VirtuosoServer]
+) -> None:
+    store, server = duplicates
+    query = Query.from_file(project.queries_dir / "duplicate-organisation-violation.rq")
+    local = run_local(store, query.text, {})
+    # three pairs, each seen from both sides: two by name (one of them written
+    # with other punctuation, case and ligature), one by SIREN (three share it:
+    # the first and the last are reported, the message counts the third)
+    assert len(local.row_keys()) == 6
+    assert any(str(row["message"]).endswith(', and as 1 more"@en') for row in local.rows)
+    remote = RemoteStore(server.query_url).answer(query.text, {})
+    assert remote.row_keys() == local.row_keys()
+
+
+@pytest.mark.parametrize("text", SEARCH_TEXTS)
+def test_search_ignores_case_and_accents_on_virtuoso_as_embedded(
+    project: Project, duplicates: tuple[EmbeddedStore, VirtuosoServer], text: str
+) -> None:
+    store, server = duplicates
+    query = Query.from_file(project.queries_dir / "search.rq")
+    bindings = bind(query, {"text": text})
+    local = run_local(store, query.text, bindings)
+    assert local.row_keys(), text  # each text finds something
+    remote = RemoteStore(server.query_url).answer(query.text, bindings)
+    assert remote.row_keys() == local.row_keys()

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper import INSERT, JSON, POST, TURTLE, SPARQLWrapper
 
 from .. import USER_AGENT
 from ..errors import QueryError, ServiceError
@@ -123,6 +123,13 @@ class RemoteStore:
         client = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
         client.setMethod(POST)
         client.setQuery(text)
+        # SPARQLWrapper guesses the form with a regex that reads words of
+        # comments ("deleted", "select") as keywords; the project's lexer knows.
+        form = query_form(text)
+        if form != "UPDATE":
+            client.queryType = form
+        elif not client.isSparqlUpdateRequest():
+            client.queryType = INSERT
         if fmt is not None:
             client.setReturnFormat(fmt)
         # The SPARQL 1.1 Protocol's dataset: by default the default graph is
