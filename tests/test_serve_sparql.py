@@ -247,14 +247,19 @@ def test_the_service_description_parses_and_names_the_endpoint(
 
 
 def test_a_browser_gets_a_form_that_works_without_javascript(client: TestClient) -> None:
-    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    browser = {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en-GB,en;q=0.9",
+    }
     page = client.get("/sparql", headers=browser)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
-    assert '<form method="get" action="/sparql">' in html and "<textarea" in html
+    assert '<html lang="en">' in html and "Run the query" in html
+    assert '<form method="get" action="http://testserver/sparql">' in html and "<textarea" in html
     assert "<script" not in html and "style=" not in html and "<style" not in html
-    assert not re.search(r'(?:src|href)="(?:https?:)?//', html)  # nothing from elsewhere
-    links = re.findall(r'href="(/sparql\?query=[^"]+)"', html)
+    # nothing from another site
+    assert not re.search(r'(?:src|href)="(?:https?:)?//(?!testserver/)', html)
+    links = re.findall(r'href="(http://testserver/sparql\?query=[^"]+)"', html)
     assert len(links) >= 10  # the catalogue's questions
     answered = client.get(links[0].replace("&amp;", "&"), headers=browser)
     assert answered.status_code == 200 and "<table>" in answered.text
@@ -262,6 +267,36 @@ def test_a_browser_gets_a_form_that_works_without_javascript(client: TestClient)
     assert error.status_code == 400 and 'role="alert"' in error.text and "<form" in error.text
     download = client.get("/sparql", params={"query": "ASK {}", "format": "json"}, headers=browser)
     assert download.headers["content-type"] == JSON_RESULTS
+
+
+def test_the_query_page_speaks_french_and_english(client: TestClient) -> None:
+    html = {"Accept": "text/html"}
+    client.cookies.clear()  # a language chosen by an earlier test
+    french = client.get("/sparql", headers={**html, "Accept-Language": "fr"})
+    assert french.status_code == 200 and french.headers["content-language"] == "fr"
+    assert '<html lang="fr">' in french.text and "Lancer la requête" in french.text
+    assert "Exemples : le catalogue de questions" in french.text
+    # the catalogue's questions by their French summaries
+    assert "Organisations, projets et ressources dont un nom" in french.text
+    # the switch: ?lang=en on the endpoint is the page's language, not a protocol error
+    english = client.get("/sparql", params={"lang": "en"}, headers=html)
+    assert english.status_code == 200 and "Run the query" in english.text
+    answered = client.get(
+        "/sparql",
+        params={"query": "SELECT ?x WHERE { VALUES ?x { 1 2 } }", "lang": "fr"},
+        headers=html,
+    )
+    assert answered.status_code == 200 and "2 lignes" in answered.text
+    ask = client.get("/sparql", params={"query": "ASK {}", "lang": "en"}, headers=html)
+    assert "Answer: <strong>true</strong>" in ask.text
+    # everything from the query is escaped
+    hostile = client.get(
+        "/sparql",
+        params={"query": 'SELECT ?x WHERE { BIND("<script>alert(1)</script>" AS ?x) }'},
+        headers=html,
+    )
+    assert "<script>alert(1)" not in hostile.text and "&lt;script&gt;alert(1)" in hostile.text
+    client.cookies.clear()
 
 
 # ---- the catalogue through the endpoint -----------------------------------------------------

@@ -18,6 +18,7 @@ from .store import EmbeddedStore
 from .store.load import Loaded, load_project
 from .store.persistent import ProjectStore
 from .validation import ENGINES, Report, source_files, validate_store
+from .validation.cache import keep as keep_report
 
 #: The graph files ``build`` writes, by format (JSON-LD compacted with the project's context).
 DIST_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
@@ -77,7 +78,10 @@ def build(
                 writer.abandon()
             raise
         if writer is not None:
-            writer.finish()
+            generation = writer.finish()
+            if not with_reference:
+                # what `serve` shows beside each entity, without validating again
+                keep_report(project, generation, result.report.results, lang)
         return result
 
 

@@ -89,6 +89,7 @@ def command(
 
     from ..errors import UsageError
     from ..serve.app import ENV, create_app, environment, open_site
+    from ..serve.pages import warm_up
     from ..serve.site import DEFAULT_SERVICES, Settings
     from ..store.remote import check_url
 
@@ -111,11 +112,14 @@ def command(
         services=services or DEFAULT_SERVICES,
     )
     project = project_from(ctx)
-    notify(f"serving {project.root} at {settings.base_url} (http://{host}:{port}/)")
     if workers == 1:
-        app = create_app(open_site(project, settings))
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        site = open_site(project, settings)
+        notify("preparing the pages (validation results, network, search index)")
+        warm_up(site)
+        notify(f"serving {project.root} at {settings.base_url} (http://{host}:{port}/)")
+        uvicorn.run(create_app(site), host=host, port=port, log_level="warning")
         return
+    notify(f"serving {project.root} at {settings.base_url} (http://{host}:{port}/)")
     os.environ[ENV] = environment(project, settings)
     uvicorn.run(
         "actorgraph.serve.app:factory",

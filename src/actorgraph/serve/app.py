@@ -90,7 +90,9 @@ def factory() -> Starlette:
     fields = doc["settings"]
     fields["services"] = tuple(fields["services"])
     project = Project.discover(Path(doc["root"]))
-    return create_app(open_site(project, Settings(**fields)))
+    site = open_site(project, Settings(**fields))
+    pages.warm_up(site)  # before this worker takes requests
+    return create_app(site)
 
 
 __all__ = ["ENV", "create_app", "environment", "factory", "open_site"]

@@ -330,23 +330,32 @@ def build_search_index(store: Any) -> SearchIndex:
 
 def validation_by_focus(site: Site) -> dict[str, list[Result]]:
     """The SHACL and ``*-violation.rq`` results of the site's graph (the
-    reference gazetteer left out, as ``actorgraph validate`` does), by focus node."""
+    reference gazetteer left out, as ``actorgraph validate`` does), by focus
+    node without its fragment (an entity's results with those of its ``#``
+    nodes, by focus node): those ``build`` kept for the project store's
+    generation, else computed (and kept for the next start)."""
     if site.project is None:
         return {}
     from ..store import embedded_copy
-    from ..validation import validate_store
+    from ..store.persistent import generation_of
+    from ..validation import cache, validate_store
 
     store = site.store
-    graphs = [g for g in store.graphs() if group_of(g) != "reference"]
-    report = validate_store(
-        embedded_copy(store, graphs),
-        site.project.shapes_files,
-        site.project.queries_dir,
-        lang="en",
-    )
+    folder = generation_of(store, site.project)
+    results = None if folder is None else cache.load(site.project, folder.name)
+    if results is None:
+        graphs = [g for g in store.graphs() if group_of(g) != "reference"]
+        results = validate_store(
+            embedded_copy(store, graphs),
+            site.project.shapes_files,
+            site.project.queries_dir,
+            lang="en",
+        ).results
+        if folder is not None:
+            cache.keep(site.project, folder.name, results)
     out: dict[str, list[Result]] = {}
-    for result in report.results:
-        out.setdefault(result.focus, []).append(result)
+    for result in sorted(results, key=lambda r: r.focus):  # stable: each focus's order kept
+        out.setdefault(result.focus.partition("#")[0], []).append(result)
     return out
 
 

@@ -39,6 +39,7 @@ from html import escape
 from typing import Any, cast
 
 import pyoxigraph as ox
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -55,6 +56,7 @@ from ..store.sparql import (
     with_using,
 )
 from ..store.workers import Job, Result, WorkerPool, answer_remote, execute, serialise
+from .pages import language, render_page
 from .site import Site
 
 PATH = "/sparql"
@@ -68,6 +70,7 @@ PARAMETERS = (
     "using-graph-uri",
     "using-named-graph-uri",
     "format",
+    "lang",  # the language of the query page, not part of the protocol
 )
 
 #: What a SELECT or ASK may be answered as, in the server's order of preference.
@@ -354,7 +357,7 @@ class Engine:
         self._lock = threading.Lock()
         self._updating = threading.Lock()
         self._closed = False
-        self.examples: list[tuple[str, str, str]] | None = None
+        self.examples: list[tuple[str, dict[str, str], str]] | None = None
 
     @property
     def pool(self) -> WorkerPool:
@@ -532,13 +535,13 @@ def service_description(site: Site) -> list[ox.Triple]:
     return triples
 
 
-def examples(site: Site) -> list[tuple[str, str, str]]:
+def examples(site: Site) -> list[tuple[str, dict[str, str], str]]:
     """The catalogue's questions as runnable queries (their example values
-    bound in a ``VALUES`` block): (name, summary, text)."""
+    bound in a ``VALUES`` block): (name, summary by language, text)."""
     found = engine(site)
     if found.examples is not None:
         return found.examples
-    out: list[tuple[str, str, str]] = []
+    out: list[tuple[str, dict[str, str], str]] = []
     if site.project is not None:
         from ..catalogue import catalogue
         from ..query import bind
@@ -552,131 +555,109 @@ def examples(site: Site) -> list[tuple[str, str, str]]:
                 text = add_values(query.text, bind(query, values))
             except ActorGraphError:
                 continue
-            out.append((query.name, query.summary, text))
+            summaries = {lang: query.summary_in(lang) for lang in ("en", "fr")}
+            out.append((query.name, summaries, text))
     found.examples = out
     return out
 
 
-_FORM_FORMATS = (
-    ("html", "a table on this page"),
-    ("json", "SPARQL results JSON"),
-    ("xml", "SPARQL results XML"),
-    ("csv", "CSV"),
-    ("tsv", "TSV"),
-    ("ttl", "Turtle (CONSTRUCT, DESCRIBE)"),
-    ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)"),
-    ("nt", "N-Triples (CONSTRUCT, DESCRIBE)"),
-)
+#: The answer formats the query page offers, in its order.
+_FORM_FORMATS = ("html", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt")
 
 
-def _html_term(site: Site, term: dict[str, Any]) -> str:
+def _html_term(site: Site, term: dict[str, Any]) -> Markup:
     value = term.get("value", "")
     if term.get("type") == "uri":
         if not value.lower().startswith(("http://", "https://")):
-            return escape(value)  # no link to javascript:, data: or the like
-        return f'<a href="{escape(site.url(value))}">{escape(value)}</a>'
+            return Markup(escape(value))  # no link to javascript:, data: or the like
+        return Markup(f'<a href="{escape(site.url(value))}">{escape(value)}</a>')
     if term.get("type") == "bnode":
-        return f"_:{escape(value)}"
+        return Markup(f"_:{escape(value)}")
     if term.get("type") == "triple":
         inner = term.get("value", {})
         parts = (inner.get(k, {}) for k in ("subject", "predicate", "object"))
-        return "&lt;&lt; " + " ".join(_html_term(site, p) for p in parts) + " &gt;&gt;"
+        return Markup("&lt;&lt; " + " ".join(_html_term(site, p) for p in parts) + " &gt;&gt;")
     text = escape(value)
     if "xml:lang" in term:
-        return f'<span lang="{escape(term["xml:lang"])}">{text}</span> <small>@{escape(term["xml:lang"])}</small>'
+        tag = escape(term["xml:lang"])
+        return Markup(f'<span lang="{tag}">{text}</span> <small>@{tag}</small>')
     if "datatype" in term:
-        return f"{text} <small>{escape(term['datatype'])}</small>"
-    return text
+        return Markup(f"{text} <small>{escape(term['datatype'])}</small>")
+    return Markup(text)
 
 
-def _html_results(site: Site, result: Result) -> str:
-    note = ""
-    if result.truncated:
-        note = (
-            f"<p><strong>The answer was cut at {site.settings.result_cap} "
-            f"{'triples' if result.form in ('CONSTRUCT', 'DESCRIBE') else 'rows'}.</strong></p>\n"
-        )
-    if result.form in ("CONSTRUCT", "DESCRIBE"):
-        return f"{note}<pre>{escape(result.body.decode('utf-8'))}</pre>\n"
+def _answer_view(site: Site, result: Result) -> dict[str, Any]:
+    """What the query page shows of an answer: a table of rows (each term
+    escaped, IRIs as links), a boolean, or the RDF text of a graph."""
+    graph = result.form in ("CONSTRUCT", "DESCRIBE")
+    view: dict[str, Any] = {
+        "truncated": result.truncated,
+        "unit": "triples" if graph else "rows",
+        "text": result.body.decode("utf-8") if graph else None,
+        "boolean": None,
+        "names": [],
+        "rows": [],
+    }
+    if graph:
+        return view
     doc = json.loads(result.body)
     if "boolean" in doc:
-        return f"<p>Answer: <strong>{'true' if doc['boolean'] else 'false'}</strong></p>\n"
+        view["boolean"] = bool(doc["boolean"])
+        return view
     names = doc["head"].get("vars", [])
-    rows = doc["results"]["bindings"]
-    head = "".join(f"<th>?{escape(n)}</th>" for n in names)
-    body = "\n".join(
-        "<tr>"
-        + "".join(f"<td>{_html_term(site, row[n]) if n in row else ''}</td>" for n in names)
-        + "</tr>"
-        for row in rows
-    )
-    return (
-        f"<p>{len(rows)} row{'s' if len(rows) != 1 else ''}.</p>\n{note}"
-        f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>\n"
-    )
+    view["names"] = names
+    view["rows"] = [
+        [_html_term(site, row[n]) if n in row else "" for n in names]
+        for row in doc["results"]["bindings"]
+    ]
+    return view
 
 
 def page(
+    request: Request,
     site: Site,
     query: str = "",
-    chosen: str = "html",
-    results: str = "",
+    answer: dict[str, Any] | None = None,
     error: str = "",
     status: int = 200,
 ) -> Response:
-    """The query page: a form (no script), the answer or the error, the examples."""
+    """The query page, in the reader's language: a form (no script), the
+    answer or the error, the catalogue's questions as examples, the limits."""
     settings = site.settings
-    options = "".join(
-        f'<option value="{key}"{" selected" if key == chosen else ""}>{escape(label)}</option>'
-        for key, label in _FORM_FORMATS
-    )
-    links = "\n".join(
-        f'<li><a href="{PATH}?{urllib.parse.urlencode({"query": text})}">{escape(summary or name)}</a>'
-        f" (<code>{escape(name)}</code>)</li>"
-        for name, summary, text in examples(site)
-    )
-    shown = ""
-    if error:
-        shown = f'<section><h2>Error</h2><p role="alert">{escape(error)}</p></section>\n'
-    elif results:
-        shown = f"<section><h2>Answer</h2>\n{results}</section>\n"
-    services = ", ".join(f"<code>{escape(s)}</code>" for s in settings.services) or "none"
+    lang = language(request)
     default = (
         query
         or "SELECT ?g (COUNT(*) AS ?triples)\nWHERE { GRAPH ?g { ?s ?p ?o } }\nGROUP BY ?g\nORDER BY DESC(?triples)\n"
     )
-    body = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>SPARQL endpoint — actorgraph</title></head>
-<body><main>
-<h1>SPARQL endpoint</h1>
-<p>Ask the graph in SPARQL 1.1. Programs send the SPARQL 1.1 Protocol to this same address,
-<code>{escape(endpoint_url(site))}</code>; without a query it describes itself in RDF
-(SPARQL 1.1 Service Description).</p>
-<form method="get" action="{PATH}">
-<p><label for="query">Query</label><br>
-<textarea id="query" name="query" rows="14" cols="100" spellcheck="false">{escape(default)}</textarea></p>
-<p><label for="format">Answer as</label>
-<select id="format" name="format">{options}</select>
-<button type="submit">Run the query</button></p>
-</form>
-{shown}<section><h2>Examples: the question catalogue</h2>
-<ul>
-{links}
-</ul></section>
-<section><h2>Limits</h2>
-<ul>
-<li>A query runs at most {settings.query_timeout:g} s; then it is stopped (HTTP 503).</li>
-<li>An answer holds at most {settings.result_cap} rows or triples; a longer one is cut there
-(header <code>X-Actorgraph-Truncated: true</code>).</li>
-<li><code>SERVICE</code> may call: {services}.</li>
-<li>The default graph is the union of every named graph, unless the request names its graphs
-(<code>default-graph-uri</code>, <code>named-graph-uri</code>) or the query does (<code>FROM</code>).</li>
-</ul></section>
-</main></body></html>
-"""
-    return Response(body, status_code=status, media_type="text/html")
+    listed = [
+        {
+            "name": name,
+            "summary": summaries.get(lang) or name,
+            "href": site.base_url
+            + PATH.lstrip("/")
+            + "?"
+            + urllib.parse.urlencode({"query": text, "lang": lang}),
+        }
+        for name, summaries, text in examples(site)
+    ]
+    return render_page(
+        request,
+        site,
+        "sparql.html",
+        "SPARQL",
+        status=status,
+        lang=lang,
+        endpoint=endpoint_url(site),
+        query=default,
+        formats=_FORM_FORMATS,
+        chosen="html",
+        error=error,
+        answer=answer,
+        examples=listed,
+        timeout=f"{settings.query_timeout:g}",
+        cap=settings.result_cap,
+        services=settings.services,
+    )
 
 
 # ---- the route ----------------------------------------------------------------------------
@@ -753,7 +734,7 @@ async def _query(
         headers["X-Actorgraph-Truncated"] = "true"
         headers["X-Actorgraph-Result-Cap"] = str(settings.result_cap)
     if page_wanted:
-        response = page(site, text, "html", _html_results(site, result))
+        response = page(request, site, text, _answer_view(site, result))
         response.headers.update(headers)
         return response
     return Response(result.body, media_type=media, headers=headers)
@@ -815,7 +796,7 @@ async def _describe_service(request: Request, site: Site) -> Response:
     if _etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     if fmt == "html":
-        response = page(site)
+        response = page(request, site)
         response.headers.update(headers)
         return response
     triples = await asyncio.get_running_loop().run_in_executor(None, service_description, site)
@@ -848,18 +829,18 @@ def routes(site: Site) -> list[BaseRoute]:
                 return await _update(request, site, params, update)
             if request.method == "POST":
                 raise HttpError(400, "no query= nor update= in the request")
-            if any(k != "format" for k, _ in params):
+            if any(k not in ("format", "lang") for k, _ in params):
                 raise HttpError(400, "graph parameters without a query")
             return await _describe_service(request, site)
         except HttpError as exc:
             if wants_page:
-                return page(site, query or "", "html", error=exc.message, status=exc.status)
+                return page(request, site, query or "", error=exc.message, status=exc.status)
             return _plain(exc.status, exc.message, exc.headers)
         except ActorGraphError as exc:
             status = _status(exc)
             headers = {"Retry-After": "2"} if isinstance(exc, Busy) else None
             if wants_page:
-                return page(site, query or "", "html", error=_describe(exc), status=status)
+                return page(request, site, query or "", error=_describe(exc), status=status)
             return _plain(status, _describe(exc), headers)
 
     return [Route(PATH, sparql, methods=["GET", "POST", "OPTIONS"], name="sparql")]

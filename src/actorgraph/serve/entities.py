@@ -471,10 +471,8 @@ def remarks(page: Page, iri: str, graphs: Iterable[str] = ()) -> list[Remark] | 
     from ..validation.report import short_path
 
     out = []
-    for focus, results in sorted(by_focus.items()):
-        if focus != iri and not focus.startswith(iri + "#"):
-            continue
-        for r in results:
+    for r in by_focus.get(iri.partition("#")[0], ()):
+        if r.focus == iri or r.focus.startswith(iri + "#"):
             out.append(
                 Remark(
                     r.severity,
@@ -565,8 +563,12 @@ _PLACE = (
     P
     + """
 SELECT DISTINCT ?x ?auth ?area ?epci WHERE {
-  ?x owl:sameAs? ?auth .
-  { ?auth dcterms:spatial ?area } UNION { ?auth org:memberOf ?epci }
+  # not "?x owl:sameAs? ?auth": Oxigraph evaluates the zero-length path over
+  # every node of the graph (0.4 s at 1M triples); each branch starts from ?x
+  { ?x dcterms:spatial ?area BIND (?x AS ?auth) }
+  UNION { ?x org:memberOf ?epci BIND (?x AS ?auth) }
+  UNION { ?x owl:sameAs ?auth . ?auth dcterms:spatial ?area }
+  UNION { ?x owl:sameAs ?auth . ?auth org:memberOf ?epci }
 }"""
 )
 
@@ -574,8 +576,7 @@ _MEMBERS = (
     P
     + """
 SELECT DISTINCT ?x ?member ?area WHERE {
-  ?x owl:sameAs? ?e .
-  ?member org:memberOf ?e .
+  { ?member org:memberOf ?x } UNION { ?x owl:sameAs ?e . ?member org:memberOf ?e }
   OPTIONAL { ?member dcterms:spatial ?area }
 }"""
 )
@@ -1275,7 +1276,9 @@ _ANCESTORS = (
     P
     + """
 SELECT DISTINCT ?x ?a ?t WHERE {
-  ?x igeo:sousDivisionDe+ ?a . ?a a ?t .
+  # the path first, in a sub-select: else Oxigraph starts from every commune
+  { SELECT ?x ?a WHERE { ?x igeo:sousDivisionDe+ ?a } }
+  ?a a ?t .
   VALUES ?t { igeo:Commune igeo:Departement igeo:Region }
 }"""
 )
@@ -1301,9 +1304,11 @@ _ACTORS = (
     P
     + """
 SELECT DISTINCT ?x ?org ?via WHERE {
-  { ?area igeo:sousDivisionDe* ?x . ?auth dcterms:spatial ?area . ?org owl:sameAs ?auth . BIND (?auth AS ?via) }
-  UNION
-  { ?area igeo:sousDivisionDe* ?x . ?auth dcterms:spatial ?area ; org:memberOf ?via . ?org owl:sameAs ?via }
+  # from the organisations linked to an authority (few), not from the
+  # territory's communes: Oxigraph would join every dcterms:spatial statement
+  ?org owl:sameAs ?via .
+  { ?via dcterms:spatial ?area } UNION { ?auth org:memberOf ?via ; dcterms:spatial ?area }
+  ?area igeo:sousDivisionDe* ?x .
 }"""
 )
 

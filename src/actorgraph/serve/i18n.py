@@ -414,6 +414,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "scope_note": ("note", "note"),
     "see_also": ("see also", "voir aussi"),
     "contents": ("Contents", "Sommaire"),
+    # the SPARQL endpoint's page
+    "sparql_intro": (
+        "Ask the graph in SPARQL 1.1. Programs send the SPARQL 1.1 Protocol to this same "
+        "address, {url}; without a query it describes itself in RDF (SPARQL 1.1 Service "
+        "Description).",
+        "Interrogez le graphe en SPARQL 1.1. Les programmes envoient le protocole SPARQL 1.1 à "
+        "cette même adresse, {url} ; sans requête, elle se décrit en RDF (SPARQL 1.1 Service "
+        "Description).",
+    ),
+    "sparql_query": ("Query", "Requête"),
+    "sparql_answer_as": ("Answer as", "Réponse en"),
+    "sparql_run": ("Run the query", "Lancer la requête"),
+    "sparql_error": ("Error", "Erreur"),
+    "sparql_answer": ("Answer", "Réponse"),
+    "sparql_boolean": ("Answer:", "Réponse :"),
+    "sparql_cut_rows": (
+        "The answer was cut at {cap} rows.",
+        "La réponse a été coupée à {cap} lignes.",
+    ),
+    "sparql_cut_triples": (
+        "The answer was cut at {cap} triples.",
+        "La réponse a été coupée à {cap} triplets.",
+    ),
+    "sparql_examples": ("Examples: the question catalogue", "Exemples : le catalogue de questions"),
+    "sparql_limits": ("Limits", "Limites"),
+    "sparql_limit_time": (
+        "A query runs at most {seconds} s; then it is stopped (HTTP 503).",
+        "Une requête dure au plus {seconds} s ; elle est alors arrêtée (HTTP 503).",
+    ),
+    "sparql_limit_cap": (
+        "An answer holds at most {cap} rows or triples; a longer one is cut there "
+        "(header X-Actorgraph-Truncated: true).",
+        "Une réponse compte au plus {cap} lignes ou triplets ; au-delà, elle est coupée "
+        "(en-tête X-Actorgraph-Truncated: true).",
+    ),
+    "sparql_limit_service": ("SERVICE may call:", "SERVICE peut appeler :"),
+    "sparql_none": ("no endpoint", "aucun point d'accès"),
+    "sparql_limit_dataset": (
+        "The default graph is the union of every named graph, unless the request names its "
+        "graphs (default-graph-uri, named-graph-uri) or the query does (FROM).",
+        "Le graphe par défaut est l'union de tous les graphes nommés, sauf si la requête HTTP "
+        "nomme ses graphes (default-graph-uri, named-graph-uri) ou si la requête SPARQL le fait "
+        "(FROM).",
+    ),
+    "sparql_format_html": ("a table on this page", "un tableau sur cette page"),
+    "sparql_format_json": ("SPARQL results JSON", "résultats SPARQL en JSON"),
+    "sparql_format_xml": ("SPARQL results XML", "résultats SPARQL en XML"),
+    "sparql_format_csv": ("CSV", "CSV"),
+    "sparql_format_tsv": ("TSV", "TSV"),
+    "sparql_format_ttl": ("Turtle (CONSTRUCT, DESCRIBE)", "Turtle (CONSTRUCT, DESCRIBE)"),
+    "sparql_format_jsonld": ("JSON-LD (CONSTRUCT, DESCRIBE)", "JSON-LD (CONSTRUCT, DESCRIBE)"),
+    "sparql_format_nt": ("N-Triples (CONSTRUCT, DESCRIBE)", "N-Triples (CONSTRUCT, DESCRIBE)"),
 }
 
 #: Nouns counted by Translator.count: (one, many) in English, then in French.

@@ -287,6 +287,27 @@ def render_ontology(request: Request, site: Site) -> Response:
 # ---------------------------------------------------------------- home and search
 
 
+def warm_up(site: Site) -> None:
+    """Make what the first visitors would otherwise wait for (seconds at a
+    million triples): the classes of organisations, the validation results
+    and the partnership network shown on each organisation's card, the search
+    index. ``actorgraph serve`` calls it before it listens (each worker
+    process before it takes requests)."""
+    from .derived import validation_by_focus
+
+    builds: list[tuple[str, Any]] = [
+        ("organisation-classes", lambda: organisation_classes(site.store)),
+        ("validation", lambda: validation_by_focus(site)),
+        ("network", lambda: network(site)),
+        ("search", lambda: build_search_index(site.store)),
+    ]
+    for key, build in builds:
+        try:
+            derived(site).get(site.version, key, build)
+        except Exception:  # the page that needs it reports the error
+            log.exception("warming up %s", key)
+
+
 def home(request: Request, site: Site) -> Response:
     lang = language(request)
     page = E.Page(site, lang)

@@ -108,6 +108,11 @@ _LABELS = " ".join(
 )
 #: Neighbours per label question.
 _LABEL_BATCH = 500
+#: One branch per label property: with ``VALUES ?p`` instead, Oxigraph scans
+#: every label of the graph before the join (1.7 s a batch at 1M triples).
+_BY_LABEL = " UNION ".join(
+    f"{{ GRAPH ?g {{ ?s {p} ?o }} BIND({p} AS ?p) }}" for p in _LABELS.split()
+)
 
 
 def description(store: Store | Any, iri: str) -> list[ox.Quad]:
@@ -146,9 +151,7 @@ def description(store: Store | Any, iri: str) -> list[ox.Quad]:
         batch = " ".join(str(ox.NamedNode(n)) for n in neighbours[start : start + _LABEL_BATCH])
         add(
             store.select(
-                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {batch} }} VALUES ?p {{ {_LABELS} }} "
-                "GRAPH ?g { ?s ?p ?o } }",
-                union=False,
+                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {batch} }} {_BY_LABEL} }}", union=False
             )
         )
     return quads
