@@ -113,7 +113,9 @@ def test_a_query_that_finds_every_slot_taken_gets_503_and_retry_after(
     project: Project, store: EmbeddedStore
 ) -> None:
     site = Site(
-        store, project, Settings(base_url="http://testserver/", query_timeout=0.3, query_slots=1)
+        store,
+        project,
+        Settings(base_url="http://testserver/", queue_wait=0.3, query_timeout=5, query_slots=1),
     )
     slots = engine(site).slots
     assert asyncio.run(slots.acquire(0)) is True  # the one slot, held by "another query"
@@ -126,6 +128,29 @@ def test_a_query_that_finds_every_slot_taken_gets_503_and_retry_after(
         slots.release()
     with TestClient(create_app(site)) as http:
         assert http.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_a_query_waits_for_a_slot_longer_than_a_query_may_run(
+    project: Project, store: EmbeddedStore
+) -> None:
+    """A burst queues: the wait for a slot is --queue-wait, not --timeout."""
+    site = Site(
+        store,
+        project,
+        Settings(base_url="http://testserver/", queue_wait=10, query_timeout=0.2, query_slots=1),
+    )
+    slots = engine(site).slots
+    assert asyncio.run(slots.acquire(0)) is True
+    freed = threading.Timer(1.0, slots.release)  # the other query ends after 1 s
+    freed.start()
+    try:
+        with TestClient(create_app(site)) as http:
+            started = time.monotonic()
+            answered = http.get("/sparql", params={"query": "ASK {}"})
+            assert answered.status_code == 200, answered.text
+            assert time.monotonic() - started >= 0.9  # it did wait for the slot
+    finally:
+        freed.join()
 
 
 def test_a_slow_query_on_a_store_in_memory_gets_503_and_keeps_its_slot() -> None:

@@ -45,6 +45,13 @@ from .common import STORE, notify, project_from
     help="Seconds a query may run.",
 )
 @click.option(
+    "--queue-wait",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds a query may wait for a free query slot before it is answered 503.",
+)
+@click.option(
     "--result-cap",
     type=click.IntRange(min=1),
     default=10_000,
@@ -69,6 +76,7 @@ def command(
     allow_update: bool,
     token_env: str,
     timeout: float,
+    queue_wait: float,
     result_cap: int,
     services: tuple[str, ...],
 ) -> None:
@@ -108,6 +116,7 @@ def command(
         allow_update=allow_update,
         token_env=token_env,
         query_timeout=timeout,
+        queue_wait=queue_wait,
         result_cap=result_cap,
         services=services or DEFAULT_SERVICES,
     )

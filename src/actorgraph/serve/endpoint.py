@@ -18,7 +18,7 @@
   worker process is killed: :mod:`actorgraph.store.workers`); an answer holds
   at most ``result_cap`` rows or triples (cut there, with the header
   ``X-Actorgraph-Truncated: true``); ``query_slots`` queries run at once,
-  the next ones wait their turn up to ``query_timeout`` seconds (then 503
+  the next ones wait their turn up to ``queue_wait`` seconds (then 503
   with ``Retry-After``); ``SERVICE`` may call only the endpoints of
   ``services`` (400 otherwise: the server never fetches a URL a visitor names).
 """
@@ -382,7 +382,7 @@ class Engine:
     async def run(self, job: Job) -> Result:
         """The answer to ``job``, within the settings' limits."""
         settings = self.site.settings
-        if not await self.slots.acquire(settings.query_timeout):
+        if not await self.slots.acquire(settings.queue_wait):
             raise Busy(
                 f"every query slot is taken ({settings.query_slots} running, others waiting)",
                 hint="try again in a moment",

@@ -32,6 +32,10 @@ class Settings:
     token_env: str = "ACTORGRAPH_SERVE_TOKEN"
     #: Seconds a query may run before it is answered 503.
     query_timeout: float = 10.0
+    #: Seconds a query may wait for a query slot (then 503 with Retry-After):
+    #: under a burst, queries queue rather than fail, each still bounded by
+    #: ``query_timeout`` once it runs.
+    queue_wait: float = 60.0
     #: Most rows (or triples) a query answers.
     result_cap: int = 10_000
     #: SERVICE endpoints a query may call.
