@@ -232,11 +232,19 @@ def _error(exc: BaseException) -> tuple[Any, ...]:
     return ("error", "ActorGraphError", f"query failed: {exc}", None, None)
 
 
+#: How much lower than the server a worker process runs (``nice``).
+NICENESS = 5
+
+
 def _serve(folder: str, conn: Any, parent: int) -> None:
     """A worker process: open the store, then answer jobs until the pipe closes."""
     threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
     if os.getppid() != parent:
         return
+    # Below the server's own priority: when queries take every core, pages and
+    # RDF descriptions (answered in the server process) still get their turn.
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     try:
         store = EmbeddedStore(Path(folder), read_only=True)
     except BaseException as exc:
