@@ -550,3 +550,29 @@ def test_hostile_names_in_the_network_picture_are_text(hostile_client: TestClien
         assert response.status_code == 200, path
         assert "<script" not in response.text and "<b>" not in response.text
         assert "&lt;script&gt;" in response.text
+
+
+def test_a_page_of_thousands_of_statements_lists_the_first_ones_and_says_so() -> None:
+    """A source of a large sheet is the object of thousands of statements:
+    the page lists the first GENERIC_ROWS, its RDF version all of them."""
+    from actorgraph.serve.entities import GENERIC_ROWS
+    from actorgraph.store import EmbeddedStore
+
+    source = "https://w3id.org/actorgraph/id/source/big-sheet"
+    lines = [
+        f"<https://w3id.org/actorgraph/id/organisation/org-{i}> "
+        f"<http://purl.org/dc/terms/source> <{source}> ."
+        for i in range(GENERIC_ROWS + 100)
+    ]
+    store = EmbeddedStore()
+    store.load_bytes("\n".join(lines).encode(), "nt", graph="https://w3id.org/actorgraph/graph/big")
+    site = Site(store, None, Settings(base_url="http://testserver/"))
+    with TestClient(create_app(site), base_url="http://testserver") as http:
+        page = http.get(
+            "/id/source/big-sheet", headers={"Accept": "text/html", "Accept-Language": "en"}
+        )
+        assert page.status_code == 200
+        assert f"Only the first {GENERIC_ROWS} of {GENERIC_ROWS + 100} statements" in page.text
+        assert page.text.count("<tr><td>") == GENERIC_ROWS
+        data = http.get("/id/source/big-sheet", headers={"Accept": "application/n-triples"})
+        assert len(data.text.strip().splitlines()) == GENERIC_ROWS + 100

@@ -355,8 +355,16 @@ class Row:
     graph: Link | Text
 
 
-def generic(page: Page, iri: str, quads: Sequence[ox.Quad], limit: int = 2000) -> dict[str, Any]:
-    """Every statement of ``quads`` with its property's name and its graph."""
+#: Most statements a generic page lists (a source of a large sheet is the
+#: object of thousands); its RDF versions hold them all.
+GENERIC_ROWS = 500
+
+
+def generic(
+    page: Page, iri: str, quads: Sequence[ox.Quad], limit: int = GENERIC_ROWS
+) -> dict[str, Any]:
+    """The statements of ``quads`` (the first ``limit``) with each property's
+    name and graph."""
     shown = list(quads[:limit])
     page.load_names(
         {q.subject.value for q in shown if isinstance(q.subject, ox.NamedNode)}

@@ -202,8 +202,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "address": ("address", "adresse"),
     "licence": ("licence", "licence"),
     "truncated_rows": (
-        "Only the first {shown} of {total} statements are shown.",
-        "Seules les {shown} premières affirmations sur {total} sont affichées.",
+        "Only the first {shown} of {total} statements are shown; this page as data "
+        "(links at the bottom) holds them all.",
+        "Seules les {shown} premières affirmations sur {total} sont affichées ; cette page "
+        "en données (liens en bas) les contient toutes.",
     ),
     "validation": ("Validation", "Validation"),
     "validation_intro": (
