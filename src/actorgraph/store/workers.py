@@ -233,7 +233,7 @@ def _error(exc: BaseException) -> tuple[Any, ...]:
 
 
 #: How much lower than the server a worker process runs (``nice``).
-NICENESS = 5
+NICENESS = 10
 
 
 def _serve(folder: str, conn: Any, parent: int) -> None:
