@@ -97,7 +97,7 @@ def command(
 
     from ..errors import UsageError
     from ..serve.app import ENV, create_app, environment, open_site
-    from ..serve.pages import warm_up
+    from ..serve.derived import warm_up
     from ..serve.site import DEFAULT_SERVICES, Settings
     from ..store.remote import check_url
 

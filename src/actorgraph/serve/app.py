@@ -18,6 +18,7 @@ from ..project import Project
 from ..store import open_store
 from ..store.persistent import MANIFEST, generation_of
 from . import dataset, endpoint, ld, pages, reconcile
+from .derived import warm_up
 from .security import SecurityMiddleware
 from .site import Settings, Site
 
@@ -91,7 +92,7 @@ def factory() -> Starlette:
     fields["services"] = tuple(fields["services"])
     project = Project.discover(Path(doc["root"]))
     site = open_site(project, Settings(**fields))
-    pages.warm_up(site)  # before this worker takes requests
+    warm_up(site)  # before this worker takes requests
     return create_app(site)
 
 

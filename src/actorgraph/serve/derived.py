@@ -466,6 +466,42 @@ def organisation_classes(store: Any) -> set[str]:
     return {row["c"].value for row in rows} | {AG + "Organisation"}
 
 
+# ---------------------------------------------------------------- the site's cached values
+# Each is built once per data version (see Derived), by the first page that
+# needs it or by warm_up.
+
+
+def organisation_classes_of(site: Site) -> set[str]:
+    return derived(site).get(
+        site.version, "organisation-classes", lambda: organisation_classes(site.store)
+    )
+
+
+def validation_of(site: Site) -> dict[str, list[Result]]:
+    return derived(site).get(site.version, "validation", lambda: validation_by_focus(site))
+
+
+def network_of(site: Site) -> tuple[Network, Measures]:
+    return derived(site).get(site.version, "network", lambda: network(site))
+
+
+def search_index_of(site: Site) -> SearchIndex:
+    return derived(site).get(site.version, "search", lambda: build_search_index(site.store))
+
+
+def warm_up(site: Site) -> None:
+    """Make what the first visitors would otherwise wait for (seconds at a
+    million triples): the classes of organisations, the validation results
+    and the partnership network shown on each organisation's card, the search
+    index. ``actorgraph serve`` calls it before it listens (each worker
+    process before it takes requests)."""
+    for make in (organisation_classes_of, validation_of, network_of, search_index_of):
+        try:
+            make(site)
+        except Exception:  # the page that needs it reports the error
+            log.exception("preparing %s", make.__name__)
+
+
 def first(items: Iterable[T]) -> T | None:
     return next(iter(items), None)
 
@@ -479,9 +515,14 @@ __all__ = [
     "counts",
     "derived",
     "network",
+    "network_of",
     "organisation_classes",
+    "organisation_classes_of",
     "picture_source",
     "project_organisations",
+    "search_index_of",
     "term_labels",
     "validation_by_focus",
+    "validation_of",
+    "warm_up",
 ]

@@ -24,7 +24,6 @@ from .derived import AG, ONTOLOGY, REFERENCE, derived
 from .i18n import Translator, pick
 
 if TYPE_CHECKING:
-    from ..validation import Result
     from .site import Site
 
 P = sparql_prefixes()
@@ -470,12 +469,9 @@ def remarks(page: Page, iri: str, graphs: Iterable[str] = ()) -> list[Remark] | 
     graphs = set(graphs)
     if graphs and all(g.startswith(REFERENCE) for g in graphs):
         return None
-    from .derived import validation_by_focus
+    from .derived import validation_of
 
-    site = page.site
-    by_focus: dict[str, list[Result]] = derived(site).get(
-        site.version, "validation", lambda: validation_by_focus(site)
-    )
+    by_focus = validation_of(page.site)
     from ..validation.report import short_path
 
     out = []
@@ -904,11 +900,10 @@ def _resources(page: Page, rows: list[dict[str, Any]]) -> list[ResourceItem]:
 
 
 def _network_info(page: Page, iri: str) -> dict[str, Any] | None:
-    from .derived import network
+    from .derived import network_of
 
-    site = page.site
     try:
-        net, measures = derived(site).get(site.version, "network", lambda: network(site))
+        net, measures = network_of(page.site)
     except Exception:  # the page goes on without the network
         return None
     if iri not in net.nodes or iri not in measures.nodes:
@@ -949,13 +944,7 @@ def organisation_jsonld(page: Page, iri: str, st: Statements, card: dict[str, An
         schema_type = "NGO"
     else:
         schema_type = "Organization"
-    doc: dict[str, Any] = {
-        "@context": "https://schema.org/",
-        "@type": schema_type,
-        "@id": iri,
-        "url": page.site.url(iri),
-        "name": card["title"].value,
-    }
+    doc = schema_doc(page, iri, schema_type, card["title"].value)
     alternates = sorted(
         {lit.value for p in ("prefLabel", "altLabel") for lit in st.literals(SKOS + p)}
         - {card["title"].value}
@@ -1000,6 +989,17 @@ def organisation_jsonld(page: Page, iri: str, st: Statements, card: dict[str, An
     if partners:
         doc["knows"] = [{"@id": p, "name": page.name(p).value} for p in partners]
     return jsonld_text(doc)
+
+
+def schema_doc(page: Page, iri: str, schema_type: str, name: str) -> dict[str, Any]:
+    """The start of a page's schema.org JSON-LD: its type, IRI, URL and name."""
+    return {
+        "@context": "https://schema.org/",
+        "@type": schema_type,
+        "@id": iri,
+        "url": page.site.url(iri),
+        "name": name,
+    }
 
 
 def jsonld_text(doc: Any) -> str:
@@ -1081,13 +1081,7 @@ def project(page: Page, iri: str) -> dict[str, Any]:
         "sources": sources(page, _graph_counts(st)),
         "remarks": remarks(page, iri, st.graphs()),
     }
-    doc: dict[str, Any] = {
-        "@context": "https://schema.org/",
-        "@type": "Project",
-        "@id": iri,
-        "url": page.site.url(iri),
-        "name": card["title"].value,
-    }
+    doc = schema_doc(page, iri, "Project", card["title"].value)
     if card["leaders"]:
         doc["founder"] = [{"@id": link.iri, "name": link.text} for link in card["leaders"]]
     card["jsonld"] = jsonld_text(doc)
@@ -1123,13 +1117,7 @@ def resource(page: Page, iri: str) -> dict[str, Any]:
         "sources": sources(page, _graph_counts(st)),
         "remarks": remarks(page, iri, st.graphs()),
     }
-    doc: dict[str, Any] = {
-        "@context": "https://schema.org/",
-        "@type": "CreativeWork",
-        "@id": iri,
-        "url": page.site.url(iri),
-        "name": card["title"].value,
-    }
+    doc = schema_doc(page, iri, "CreativeWork", card["title"].value)
     if card["urls"]:
         doc["sameAs"] = [u.href for u in card["urls"]]
     card["jsonld"] = jsonld_text(doc)

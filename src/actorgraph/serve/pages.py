@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -50,14 +51,14 @@ from .derived import (
     AG,
     KIND_ORDER,
     ONTOLOGY,
-    build_search_index,
     counts,
     derived,
     draw_svg,
-    network,
-    organisation_classes,
+    network_of,
+    organisation_classes_of,
     picture_source,
     project_organisations,
+    search_index_of,
 )
 from .i18n import COOKIE, LANGUAGES, PARAM, Translator, choose_language
 from .site import Site
@@ -218,53 +219,19 @@ def _render_entity(
         return render_page(request, site, "ontology.html", doc["title"].value, doc=doc, **common)
     if not quads and not types:
         return not_found_page(request, site)
-    org_classes = derived(site).get(
-        site.version, "organisation-classes", lambda: organisation_classes(site.store)
-    )
-    if types & org_classes or (iri.startswith(str(ORG_ID)) and "#" not in iri and types):
-        card = E.organisation(page, iri)
+    card_kind = _card_kind(site, iri, types)
+    if card_kind is not None:
+        template, make = card_kind
+        card = make(page, iri)
         return render_page(
             request,
             site,
-            "organisation.html",
+            template,
             card["title"].value,
             card=card,
-            jsonld=card["jsonld"],
+            jsonld=card.get("jsonld"),
             **common,
         )
-    if types & {AG + "Project", AG + "Programme"}:
-        card = E.project(page, iri)
-        return render_page(
-            request,
-            site,
-            "project.html",
-            card["title"].value,
-            card=card,
-            jsonld=card["jsonld"],
-            **common,
-        )
-    if AG + "Resource" in types:
-        card = E.resource(page, iri)
-        return render_page(
-            request,
-            site,
-            "resource.html",
-            card["title"].value,
-            card=card,
-            jsonld=card["jsonld"],
-            **common,
-        )
-    if E.SKOS + "ConceptScheme" in types:
-        card = E.scheme(page, iri)
-        return render_page(request, site, "scheme.html", card["title"].value, card=card, **common)
-    if types & set(E.LEVELS):
-        card = E.territory(page, iri)
-        return render_page(
-            request, site, "territory.html", card["title"].value, card=card, **common
-        )
-    if E.SKOS + "Concept" in types:
-        card = E.concept(page, iri)
-        return render_page(request, site, "concept.html", card["title"].value, card=card, **common)
     graphs = [
         q.graph_name.value
         for q in quads
@@ -279,33 +246,34 @@ def _render_entity(
     return render_page(request, site, "entity.html", card["title"].value, card=card, **common)
 
 
+def _card_kind(
+    site: Site, iri: str, types: set[str]
+) -> tuple[str, Callable[[E.Page, str], dict[str, Any]]] | None:
+    """The template and card of an entity of ``types``, the most specific
+    first; None for the generic list of statements."""
+    if types & organisation_classes_of(site) or (
+        iri.startswith(str(ORG_ID)) and "#" not in iri and types
+    ):
+        return "organisation.html", E.organisation
+    if types & {AG + "Project", AG + "Programme"}:
+        return "project.html", E.project
+    if AG + "Resource" in types:
+        return "resource.html", E.resource
+    if E.SKOS + "ConceptScheme" in types:
+        return "scheme.html", E.scheme
+    if types & set(E.LEVELS):
+        return "territory.html", E.territory
+    if E.SKOS + "Concept" in types:
+        return "concept.html", E.concept
+    return None
+
+
 def render_ontology(request: Request, site: Site) -> Response:
     """The documentation of the ontology (its IRI's HTML page)."""
     return render_entity(request, site, ONTOLOGY, [])
 
 
 # ---------------------------------------------------------------- home and search
-
-
-def warm_up(site: Site) -> None:
-    """Make what the first visitors would otherwise wait for (seconds at a
-    million triples): the classes of organisations, the validation results
-    and the partnership network shown on each organisation's card, the search
-    index. ``actorgraph serve`` calls it before it listens (each worker
-    process before it takes requests)."""
-    from .derived import validation_by_focus
-
-    builds: list[tuple[str, Any]] = [
-        ("organisation-classes", lambda: organisation_classes(site.store)),
-        ("validation", lambda: validation_by_focus(site)),
-        ("network", lambda: network(site)),
-        ("search", lambda: build_search_index(site.store)),
-    ]
-    for key, build in builds:
-        try:
-            derived(site).get(site.version, key, build)
-        except Exception:  # the page that needs it reports the error
-            log.exception("warming up %s", key)
 
 
 def home(request: Request, site: Site) -> Response:
@@ -341,7 +309,7 @@ def search(request: Request, site: Site) -> Response:
     hits: list[dict[str, Any]] = []
     total = 0
     if q:
-        index = derived(site).get(site.version, "search", lambda: build_search_index(site.store))
+        index = search_index_of(site)
         total, found = index.search(q, kind or None)
         for hit in found:
             name = hit.entry.name(lang)
@@ -615,14 +583,10 @@ def _result(
 # ---------------------------------------------------------------- network
 
 
-def _network(site: Site) -> Any:
-    return derived(site).get(site.version, "network", lambda: network(site))
-
-
 def network_page(request: Request, site: Site) -> Response:
     lang = language(request)
     t = Translator(lang)
-    net, measures = _network(site)
+    net, measures = network_of(site)
     page = E.Page(site, lang)
     ranked = measures.ranking("pagerank")[:MEASURES_SHOWN]
     rows = []
@@ -669,7 +633,7 @@ def _svg_response(svg: bytes | None, request: Request, site: Site) -> Response:
 
 def network_svg(request: Request, site: Site) -> Response:
     lang = language(request)
-    net, measures = _network(site)
+    net, measures = network_of(site)
     if not net.nodes:
         return not_found_page(request, site)
 
@@ -691,7 +655,7 @@ def ego_svg(request: Request, site: Site) -> Response:
 
     lang = language(request)
     iri = str(ORG_ID) + request.path_params["slug"]
-    net, measures = _network(site)
+    net, measures = network_of(site)
     if iri not in net.nodes:
         return not_found_page(request, site)
     cache = derived(site)

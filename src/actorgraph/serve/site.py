@@ -101,22 +101,17 @@ class Site:
 
 
 #: The properties that name a node, looked up for an entity's neighbours.
-_LABELS = " ".join(
-    f"<{p}>"
-    for p in (
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://www.w3.org/2004/02/skos/core#prefLabel",
-        "https://schema.org/name",
-        "http://purl.org/dc/terms/title",
-    )
+_LABELS = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "https://schema.org/name",
+    "http://purl.org/dc/terms/title",
 )
 #: Neighbours per label question.
 _LABEL_BATCH = 500
 #: One branch per label property: with ``VALUES ?p`` instead, Oxigraph scans
 #: every label of the graph before the join (1.7 s a batch at 1M triples).
-_BY_LABEL = " UNION ".join(
-    f"{{ GRAPH ?g {{ ?s {p} ?o }} BIND({p} AS ?p) }}" for p in _LABELS.split()
-)
+_BY_LABEL = " UNION ".join(f"{{ GRAPH ?g {{ ?s <{p}> ?o }} BIND(<{p}> AS ?p) }}" for p in _LABELS)
 
 
 def description(store: Store | Any, iri: str) -> list[ox.Quad]:
