@@ -116,20 +116,19 @@ class RemoteStore:
         self,
         url: str,
         text: str,
+        form: str,
         fmt: str | None,
         dataset: list[str] | Dataset | None = None,
         timeout: float | None = None,
     ) -> http.Response:
+        """Send ``text``, whose form (:func:`~actorgraph.store.sparql.query_form`)
+        is ``form``, by the SPARQL 1.1 Protocol."""
         client = SPARQLWrapper(url, updateEndpoint=url, agent=USER_AGENT)
         client.setMethod(POST)
         client.setQuery(text)
         # SPARQLWrapper guesses the form with a regex that reads words of
-        # comments ("deleted", "select") as keywords; the project's lexer knows.
-        form = query_form(text)
-        if form != "UPDATE":
-            client.queryType = form
-        elif not client.isSparqlUpdateRequest():
-            client.queryType = INSERT
+        # comments ("deleted", "select") as keywords: it is told instead.
+        client.queryType = INSERT if form == "UPDATE" else form
         if fmt is not None:
             client.setReturnFormat(fmt)
         # The SPARQL 1.1 Protocol's dataset: by default the default graph is
@@ -149,7 +148,7 @@ class RemoteStore:
         """The project's named graphs on the server (its own system graphs and
         the push manifest left out), asked once."""
         if self._dataset is None:
-            response = self._protocol(self.endpoint, _GRAPHS, JSON)
+            response = self._protocol(self.endpoint, _GRAPHS, "SELECT", JSON)
             try:
                 parsed = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
                 found = answer_from(parsed, "SELECT")
@@ -201,7 +200,9 @@ class RemoteStore:
         asked: list[str] | Dataset | None = dataset
         if dataset is None:
             asked = self.dataset() if union else None
-        response = self._protocol(self.endpoint, sent, TURTLE if graph else JSON, asked, timeout)
+        response = self._protocol(
+            self.endpoint, sent, form, TURTLE if graph else JSON, asked, timeout
+        )
         try:
             if graph:
                 parsed: Any = ox.parse(response.body, format=_graph_format(response.media_type))
@@ -241,7 +242,7 @@ class RemoteStore:
     def update(self, text: str, bindings: Mapping[str, Term] | None = None) -> None:
         """Run a SPARQL update on the update endpoint."""
         sent = add_values(text, bindings) if bindings else text
-        self._protocol(self.update_endpoint, sent, None)
+        self._protocol(self.update_endpoint, sent, "UPDATE", None)
 
     # ---- graphs ----------------------------------------------------------
     def graphs(self) -> list[str]:
