@@ -59,6 +59,15 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         handle.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def keep_only(path: Path, data: bytes | str, pattern: str) -> None:
+    """Write ``data`` to ``path`` atomically, then remove the other files of
+    its folder that match ``pattern`` (the older versions of a kept file)."""
+    atomic_write(path, data)
+    for old in path.parent.glob(pattern):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
 # ---- locks -------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..fsutil import atomic_write
+from ..fsutil import keep_only
 from ..project import Project
 from ..refdata import INDEX_FILE
 from ..store import Store
@@ -115,11 +115,7 @@ def keep(reconciler: Reconciler, store: Store, project: Project | None) -> None:
     if path is None:
         return
     try:
-        data = dumps(reconciler)
-        atomic_write(path, data)
-        for old in path.parent.glob("index-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        keep_only(path, dumps(reconciler), "index-*.pickle")
         # A server stopped while it wrote leaves its temporary file behind.
         for stale in path.parent.glob(".index-*.tmp"):
             if time.time() - stale.stat().st_mtime > 600:

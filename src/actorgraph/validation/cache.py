@@ -17,7 +17,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from ..fsutil import atomic_write
+from ..fsutil import keep_only
 from ..project import Project
 from .report import Result
 
@@ -59,10 +59,7 @@ def keep(project: Project, generation: str, results: list[Result], lang: str = "
     path = _path(project, generation, lang)
     try:
         doc = {"generation": generation, "results": [asdict(r) for r in results]}
-        atomic_write(path, json.dumps(doc, ensure_ascii=False))
-        for old in path.parent.glob("report-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        keep_only(path, json.dumps(doc, ensure_ascii=False), "report-*.json")
     except OSError:
         pass
 
