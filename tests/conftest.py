@@ -3,6 +3,7 @@ servers on 127.0.0.1 (``oxigraph serve``; Virtuoso 7 open source)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -304,19 +305,29 @@ def stop_virtuoso(server: VirtuosoServer) -> None:
         server.process.wait()
 
 
+@contextlib.contextmanager
+def virtuoso_holding(store: EmbeddedStore | None, folder: Path) -> Iterator[VirtuosoServer]:
+    """A Virtuoso of its own in ``folder``, bulk-loaded with ``store``'s named
+    graphs (empty for None), stopped when the block ends; the test is skipped
+    (failed under ACTORGRAPH_REQUIRE_TOOLS) where Virtuoso is not installed."""
+    if virtuoso_tools() is None:
+        unavailable("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt) is not installed")
+    dump = folder / "graph.nq"
+    dump.write_bytes(b"" if store is None else store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"")
+    server = start_virtuoso(folder, dump)
+    try:
+        yield server
+    finally:
+        stop_virtuoso(server)
+
+
 @pytest.fixture(scope="session")
 def virtuoso_server(
     store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[VirtuosoServer]:
     """Virtuoso 7 holding the project's whole graph (same named graphs)."""
-    if virtuoso_tools() is None:
-        unavailable("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt) is not installed")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    dump = folder / "graph.nq"
-    dump.write_bytes(store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"")
-    server = start_virtuoso(folder, dump)
-    yield server
-    stop_virtuoso(server)
+    with virtuoso_holding(store, tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
 
 
 # ---- actorgraph serve ------------------------------------------------------

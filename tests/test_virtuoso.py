@@ -9,17 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import (
-    VirtuosoServer,
-    start_virtuoso,
-    stop_virtuoso,
-    unavailable,
-    virtuoso_sql,
-    virtuoso_tools,
-)
+from conftest import VirtuosoServer, virtuoso_holding, virtuoso_sql, virtuoso_tools
 from rdflib import XSD, Graph, Literal
 from test_remote import csv_of
 from test_validation_gaps import PREFIXES, duplicates_store
@@ -83,18 +75,11 @@ def empty_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuos
     """A Virtuoso of its own, empty, whose anonymous SPARQL user may update
     (Virtuoso's documented way to open ``/sparql`` and ``/sparql-graph-crud``
     to updates; the server listens on loopback only)."""
-    tools = virtuoso_tools()
-    if tools is None:
-        unavailable("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt) is not installed")
-    folder = tmp_path_factory.mktemp("virtuoso-push")
-    empty = folder / "empty.nq"
-    empty.write_bytes(b"")
-    server = start_virtuoso(folder, empty)
-    try:
+    with virtuoso_holding(None, tmp_path_factory.mktemp("virtuoso-push")) as server:
+        tools = virtuoso_tools()
+        assert tools is not None
         virtuoso_sql(tools[1], server.sql_port, 'GRANT SPARQL_UPDATE TO "SPARQL";')
         yield server
-    finally:
-        stop_virtuoso(server)
 
 
 _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
@@ -197,8 +182,6 @@ def duplicates(
     """The organisations of ``test_validation_gaps.DUPLICATES`` (same names
     under two IRIs, a shared SIREN, homonyms of the gazetteer) and names with
     characters beyond Latin-1 (œ, ’, «), embedded and in a Virtuoso of their own."""
-    if virtuoso_tools() is None:
-        unavailable("Virtuoso (Debian virtuoso-opensource: virtuoso-t, isql-vt) is not installed")
     store = duplicates_store(project)
     store.load_bytes(
         PREFIXES
@@ -212,14 +195,8 @@ agorg:agence-b a ag:Association ; skos:prefLabel "AGENCE D'URBANISME : ŒUVRE"@f
         "ttl",
         graph=graph_iri("data", "accents"),
     )
-    folder = tmp_path_factory.mktemp("virtuoso-duplicates")
-    dump = folder / "graph.nq"
-    dump.write_bytes(store.ox.dump(format=ox.RdfFormat.N_QUADS) or b"")
-    server = start_virtuoso(folder, dump)
-    try:
+    with virtuoso_holding(store, tmp_path_factory.mktemp("virtuoso-duplicates")) as server:
         yield store, server
-    finally:
-        stop_virtuoso(server)
 
 
 def test_the_duplicate_check_flags_the_same_pairs_on_virtuoso(
