@@ -415,3 +415,34 @@ def test_the_worker_pool_stops_with_the_application(store: EmbeddedStore, tmp_pa
     for pid in pids:  # the application's shutdown stopped them
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_an_iri_of_another_scheme_is_never_a_link() -> None:
+    """``javascript:`` and ``data:`` IRIs, from the data or from a query's
+    answer, are shown as text: no page links to them."""
+    store = EmbeddedStore()
+    store.load_bytes(
+        b"<https://w3id.org/actorgraph/id/organisation/trap> "
+        b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        b"<https://w3id.org/actorgraph/ontology#Association> .\n"
+        b"<https://w3id.org/actorgraph/id/organisation/trap> <https://schema.org/url> "
+        b"<javascript:alert(1)> .\n"
+        b"<https://w3id.org/actorgraph/id/organisation/trap> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+        b"<data:text/html,hello> .\n",
+        "nt",
+        graph="https://w3id.org/actorgraph/graph/trap",
+    )
+    site = Site(store, None, Settings(base_url="http://testserver/"))
+    html = {"Accept": "text/html"}
+    with TestClient(create_app(site), base_url="http://testserver") as http:
+        page = http.get("/id/organisation/trap", headers=html)
+        answer = http.get(
+            "/sparql",
+            params={"query": "SELECT ?o WHERE { ?s ?p ?o FILTER isIRI(?o) }"},
+            headers=html,
+        )
+    assert "javascript:alert(1)" in answer.text  # shown, but not as a link
+    for response in (page, answer):
+        assert response.status_code == 200
+        assert 'href="javascript:' not in response.text
+        assert 'href="data:' not in response.text

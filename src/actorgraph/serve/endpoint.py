@@ -28,18 +28,15 @@ from __future__ import annotations
 import asyncio
 import atexit
 import hmac
-import json
 import os
 import threading
 import time
 import urllib.parse
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from html import escape
 from typing import Any, cast
 
 import pyoxigraph as ox
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -56,7 +53,7 @@ from ..store.sparql import (
     with_using,
 )
 from ..store.workers import Job, Result, WorkerPool, answer_remote, execute, serialise
-from .pages import language, render_page
+from .pages import language, render_page, result_cell
 from .site import Site
 
 PATH = "/sparql"
@@ -565,30 +562,9 @@ def examples(site: Site) -> list[tuple[str, dict[str, str], str]]:
 _FORM_FORMATS = ("html", "json", "xml", "csv", "tsv", "ttl", "jsonld", "nt")
 
 
-def _html_term(site: Site, term: dict[str, Any]) -> Markup:
-    value = term.get("value", "")
-    if term.get("type") == "uri":
-        if not value.lower().startswith(("http://", "https://")):
-            return Markup(escape(value))  # no link to javascript:, data: or the like
-        return Markup(f'<a href="{escape(site.url(value))}">{escape(value)}</a>')
-    if term.get("type") == "bnode":
-        return Markup(f"_:{escape(value)}")
-    if term.get("type") == "triple":
-        inner = term.get("value", {})
-        parts = (inner.get(k, {}) for k in ("subject", "predicate", "object"))
-        return Markup("&lt;&lt; " + " ".join(_html_term(site, p) for p in parts) + " &gt;&gt;")
-    text = escape(value)
-    if "xml:lang" in term:
-        tag = escape(term["xml:lang"])
-        return Markup(f'<span lang="{tag}">{text}</span> <small>@{tag}</small>')
-    if "datatype" in term:
-        return Markup(f"{text} <small>{escape(term['datatype'])}</small>")
-    return Markup(text)
-
-
 def _answer_view(site: Site, result: Result) -> dict[str, Any]:
-    """What the query page shows of an answer: a table of rows (each term
-    escaped, IRIs as links), a boolean, or the RDF text of a graph."""
+    """What the query page shows of an answer: a table of rows (the cells of
+    the catalogue's pages: IRIs as links), a boolean, or the RDF text of a graph."""
     graph = result.form in ("CONSTRUCT", "DESCRIBE")
     view: dict[str, Any] = {
         "truncated": result.truncated,
@@ -600,16 +576,13 @@ def _answer_view(site: Site, result: Result) -> dict[str, Any]:
     }
     if graph:
         return view
-    doc = json.loads(result.body)
-    if "boolean" in doc:
-        view["boolean"] = bool(doc["boolean"])
+    parsed = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        view["boolean"] = bool(parsed)
         return view
-    names = doc["head"].get("vars", [])
-    view["names"] = names
-    view["rows"] = [
-        [_html_term(site, row[n]) if n in row else "" for n in names]
-        for row in doc["results"]["bindings"]
-    ]
+    variables = list(parsed.variables)
+    view["names"] = [v.value for v in variables]
+    view["rows"] = [[result_cell(site, row[v]) for v in variables] for row in parsed]
     return view
 
 

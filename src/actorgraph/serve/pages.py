@@ -77,6 +77,22 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 
+
+def web_href(href: str) -> bool:
+    """Whether a link may point at ``href``: a web address, an e-mail address
+    or telephone number, or one of the site's own paths; never
+    ``javascript:``, ``data:`` or another scheme an IRI of the data (or of a
+    query's answer) may hold.
+
+    >>> web_href("https://w3id.org/actorgraph/"), web_href("/search"), web_href("javascript:alert(1)")
+    (True, True, False)
+    """
+    return href.lower().startswith(("http://", "https://", "mailto:", "tel:", "/", "#", "?"))
+
+
+#: Every link of every page goes through the ``link`` macro, which asks this.
+ENV.tests["web_href"] = web_href
+
 #: The RDF formats each entity page offers as ``<link rel="alternate">``.
 ALTERNATES = (
     ("ttl", "text/turtle", "Turtle"),
@@ -542,17 +558,23 @@ def _datalist(page: E.Page, kind: str) -> list[tuple[str, str]]:
     return [(i[len(namespace) :], page.name(i).value) for i in iris if i.startswith(namespace)]
 
 
+def result_cell(site: Site, term: Any) -> E.Link | E.Text | None:
+    """A term of a query's answer as a table shows it: an IRI as a link
+    (under its CURIE), a literal as its text; None for an unbound variable."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return E.Link(site.url(term.value), short(term), "", term.value)
+    if isinstance(term, ox.Literal):
+        return E.Text(term.value, term.language or "")
+    return E.Text(short(term))
+
+
 def _result(
     site: Site, query: Query, answer: Any, bindings: dict[str, Any], given: dict[str, str]
 ) -> dict[str, Any]:
     def cell(term: Any) -> E.Link | E.Text | None:
-        if term is None:
-            return None
-        if isinstance(term, ox.NamedNode):
-            return E.Link(site.url(term.value), short(term), "", term.value)
-        if isinstance(term, ox.Literal):
-            return E.Text(term.value, term.language or "")
-        return E.Text(short(term))
+        return result_cell(site, term)
 
     if answer.form in ("CONSTRUCT", "DESCRIBE"):
         columns = ["subject", "predicate", "object"]
